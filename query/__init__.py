@@ -1,0 +1,8 @@
+"""Searching zhsearch indexes: ``from query import Index``."""
+
+from query.index import Article, Hit, Index, IndexNotFoundError, Results, default_index_path
+from query.language import QueryError
+from indexer.schema import IndexVersionError
+
+__all__ = ["Index", "Results", "Hit", "Article", "QueryError", "IndexNotFoundError",
+           "IndexVersionError", "default_index_path"]

@@ -1,0 +1,138 @@
+"""Whoosh analyzers for Chinese newspaper text.
+
+Two tokenizers, both honouring Whoosh's whole tokenizer contract (ordinal
+``pos``, ``startchar``/``endchar`` into the text as given, ``mode``,
+``start_pos``/``start_char``, ``tokenize=False``):
+
+* ``ChineseTokenizer`` — words for ranking. Text is folded
+  (``indexer.normalize``), hanzi runs are cut by jieba, Latin letters and
+  digits stay whole (``gdp``, ``5g``, ``3.6``), punctuation is dropped. In
+  ``index`` mode the two- and three-character dictionary words inside a longer
+  word are added at the same position (``人民政府`` also yields ``人民``,
+  ``政府``), so a short query word finds a longer printed word.
+* ``CharTokenizer`` — every non-space character, folded, for exact phrases:
+  a quoted query is a phrase of consecutive characters, so it matches any
+  substring of the printed text whatever jieba made of it (``"市委常"``).
+  Whitespace is skipped, so a phrase matches across a line or column break.
+
+Both are pickled into the index schema: keep their import paths stable.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import Token, Tokenizer
+
+from indexer import segment
+from indexer.normalize import fold, original_span
+
+#: Bump when tokenization changes: indexes built before must be rebuilt.
+ANALYSIS_VERSION = 1
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+#: One token candidate in folded text: a hanzi run (cut further by jieba), or
+#: a run of letters/digits from any other script, keeping decimals (``3.6``).
+WORD_RUN = re.compile(rf"(?P<han>[{HAN}]+)|(?P<alnum>(?:(?![{HAN}])[^\W_])+(?:\.\d+)*)")
+
+
+class ChineseTokenizer(Tokenizer):
+    """Folded words: jieba words for hanzi, whole runs for letters and digits."""
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True,
+                 mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            yield _whole(token, value, start_pos, start_char, keeporiginal)
+            return
+        folded, offsets = fold(value)
+        pos = start_pos
+        for run in WORD_RUN.finditer(folded):
+            if run.group("alnum"):
+                pieces = [(run.start(), run.group(), ())]
+            else:
+                pieces = _hanzi_words(run.group(), run.start(), mode == "index")
+            for start, word, extras in pieces:
+                for offset, text in ((0, word), *extras):
+                    token.text = text
+                    token.boost = 1.0
+                    token.stopped = False
+                    if keeporiginal:
+                        token.original = text
+                    if positions:
+                        token.pos = pos
+                    if chars:
+                        begin = start + offset
+                        first, last = original_span(offsets, begin, begin + len(text))
+                        token.startchar = start_char + first
+                        token.endchar = start_char + last
+                    yield token
+                pos += 1
+
+
+def _hanzi_words(run: str, base: int, with_subwords: bool):
+    """``(start, word, extras)`` for each jieba word of a hanzi run."""
+    start = base
+    for word in segment.cut(run):
+        extras = segment.subwords(word) if with_subwords else ()
+        yield start, word, extras
+        start += len(word)
+
+
+class CharTokenizer(Tokenizer):
+    """Every non-space character of the folded text, one position each."""
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True,
+                 mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            yield _whole(token, value, start_pos, start_char, keeporiginal)
+            return
+        folded, offsets = fold(value)
+        pos = start_pos
+        for index, char in enumerate(folded):
+            if char.isspace():
+                continue
+            token.text = char
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = char
+            if positions:
+                token.pos = pos
+            if chars:
+                first, last = original_span(offsets, index, index + 1)
+                token.startchar = start_char + first
+                token.endchar = start_char + last
+            yield token
+            pos += 1
+
+
+def _whole(token: Token, value: str, start_pos: int, start_char: int, keeporiginal: bool) -> Token:
+    token.text = value
+    token.boost = 1.0
+    token.stopped = False
+    if keeporiginal:
+        token.original = value
+    token.pos = start_pos
+    token.startchar = start_char
+    token.endchar = start_char + len(value)
+    return token
+
+
+def words(text: str, mode: str = "query") -> list[str]:
+    """The folded words of ``text`` as the word fields see them."""
+    return [t.text for t in ChineseTokenizer()(text, mode=mode)]
+
+
+def chars(text: str) -> list[str]:
+    """The folded characters of ``text`` as the exact-match field sees them."""
+    return [t.text for t in CharTokenizer()(text)]

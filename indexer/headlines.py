@@ -1,0 +1,185 @@
+"""Give each headline line to the article (or teaser box) it belongs to.
+
+A block of lone lines between two articles holds, in printed order, the
+headline of the article before (printed after its body), the lines of any
+teaser boxes (each opened by ``详见 N版``), and the headline of the article
+after (printed before its body).  Position alone cannot tell where one ends
+and the next begins, content can: a headline's characters recur in its own
+body.  Each possible split is scored by the share of each line's character
+bigrams found in the body it would join, and one dynamic programme over the
+page picks the best splits, so that no article gets a headline both before
+and after its body.
+
+Typography keeps headline parts together: a kicker ending in ``——`` or ``：``
+belongs with the line after it, a subtitle opening with ``——`` with the line
+before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from indexer.bylines import compact
+from indexer.layout import TEASER, Article, Line
+
+#: Score of a teaser-box line: teasers have no body here, so a line stays in
+#: the box unless it recurs in the following body more than this.
+TEASER_LINE_SCORE = 0.2
+#: Tie-break towards the headline-after-body layout, the commonest one.
+AFTER_BODY_BONUS = 0.02
+#: Cost of splitting a headline between a kicker/subtitle and its main line.
+BROKEN_HEADLINE_COST = 1.0
+#: Cost of an article with headlines both before and after its body.
+TWO_HEADLINES_COST = 3.0
+KICKER_ENDS = ("——", "—", "：", ":")
+SUBTITLE_STARTS = ("——", "—")
+
+
+@dataclass
+class Teaser:
+    """A teaser box: the ``详见 N版`` line and its headline lines."""
+
+    opener: int
+    titles: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Placed:
+    """Articles with their headlines, and the page's teaser boxes."""
+
+    articles: list[Article]
+    teasers: list[Teaser]
+
+
+@dataclass
+class _Option:
+    """One way to share a gap's lines."""
+
+    after: list[int]  # headline of the article before the gap
+    teasers: list[Teaser]
+    before: list[int]  # headline of the article after the gap
+    score: float
+
+
+def assign_headlines(articles: list[Article], gaps: list[list[int]], lines: list[Line]) -> Placed:
+    """Fill ``Article.titles`` from the gaps and collect teaser boxes.
+
+    Lines no article can take (a page of headlines only) become an article
+    without body, so that no text is lost.
+    """
+    articles = list(articles)
+    gaps = [list(gap) for gap in gaps]
+    if not articles:
+        articles = [Article()]
+        gaps = [gaps[0], []]
+    bigrams = [_bigrams("".join(lines[i].text for p in a.paragraphs for i in p)) for a in articles]
+    options = [
+        _gap_options(gap, lines, bigrams[j - 1] if j > 0 else None, bigrams[j] if j < len(articles) else None)
+        for j, gap in enumerate(gaps)
+    ]
+    choice = _best_choice(options)
+    teasers: list[Teaser] = []
+    orphans: list[Article] = []
+    for j, option in enumerate(choice):
+        if option.after and j == 0:  # headlines above a teaser box at the top of the page
+            orphans.append(Article(titles=option.after))
+        elif option.after:
+            articles[j - 1].titles += option.after
+        if option.before:
+            articles[j].titles = option.before + articles[j].titles
+        teasers += option.teasers
+    return Placed(articles=orphans + [a for a in articles if a.paragraphs or a.titles], teasers=teasers)
+
+
+def _gap_options(gap: list[int], lines: list[Line], before_body: set | None, after_body: set | None) -> list[_Option]:
+    """Every admissible way to share one gap's lines, scored."""
+    pre: list[int] = []
+    teasers: list[Teaser] = []
+    for index in gap:
+        if lines[index].kind == TEASER:
+            teasers.append(Teaser(opener=index))
+        elif teasers:
+            teasers[-1].titles.append(index)
+        else:
+            pre.append(index)
+    texts = {i: compact(lines[i].text) for i in gap}
+
+    def fit(indices: list[int], body: set | None) -> float:
+        return sum(_overlap(texts[i], body) for i in indices)
+
+    options: list[_Option] = []
+    if not teasers:
+        for k in range(len(pre) + 1):
+            after, before = pre[:k], pre[k:]
+            if (after and before_body is None) or (before and after_body is None):
+                continue
+            score = fit(after, before_body) + AFTER_BODY_BONUS * len(after) + fit(before, after_body)
+            score -= BROKEN_HEADLINE_COST * _breaks_headline(texts, pre, k)
+            options.append(_Option(after, [], before, score))
+        return options
+    # Lines before the first box belong to the article before; the last box
+    # shares its lines with the article after.
+    fixed = teasers[:-1]
+    last = teasers[-1]
+    score_fixed = fit(pre, before_body) + TEASER_LINE_SCORE * sum(len(t.titles) for t in fixed)
+    first_split = 1 if last.titles else 0
+    for m in range(first_split, len(last.titles) + 1):
+        kept, before = last.titles[:m], last.titles[m:]
+        if before and after_body is None:
+            continue
+        score = score_fixed + TEASER_LINE_SCORE * len(kept) + fit(before, after_body)
+        score -= BROKEN_HEADLINE_COST * _breaks_headline(texts, last.titles, m)
+        options.append(_Option(pre, fixed + [Teaser(last.opener, kept)], before, score))
+    if not options:  # nothing after the box to take its lines
+        options.append(_Option(pre, fixed + [last], [], score_fixed))
+    return options
+
+
+def _best_choice(options: list[list[_Option]]) -> list[_Option]:
+    """Pick one option per gap, maximising the total score (Viterbi over articles).
+
+    The state after gap ``j`` is whether article ``j`` got a headline before its body.
+    """
+    scores: dict[bool, float] = {False: 0.0}
+    trail: list[dict[bool, tuple[bool, int]]] = []  # per gap: state -> (previous state, option)
+    for gap_options in options:
+        step: dict[bool, float] = {}
+        back: dict[bool, tuple[bool, int]] = {}
+        for has_before, score in scores.items():
+            for number, option in enumerate(gap_options):
+                total = score + option.score
+                if has_before and option.after:
+                    total -= TWO_HEADLINES_COST
+                state = bool(option.before)
+                if state not in step or total > step[state]:
+                    step[state], back[state] = total, (has_before, number)
+        scores = step
+        trail.append(back)
+    state = max(scores, key=scores.get)
+    chosen: list[_Option] = []
+    for gap_options, back in zip(reversed(options), reversed(trail)):
+        state, number = back[state]
+        chosen.append(gap_options[number])
+    return chosen[::-1]
+
+
+def _breaks_headline(texts: dict[int, str], block: list[int], k: int) -> bool:
+    """Whether splitting ``block`` before position ``k`` separates parts of one headline."""
+    if k <= 0 or k >= len(block):
+        return False
+    return texts[block[k - 1]].endswith(KICKER_ENDS) or texts[block[k]].startswith(SUBTITLE_STARTS)
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [char for char in text if char.isalnum()]
+    return {a + b for a, b in zip(chars, chars[1:])}
+
+
+def _overlap(text: str, body: set | None) -> float:
+    """Share of a line's character bigrams that recur in a body."""
+    if body is None:
+        return 0.0
+    grams = _bigrams(text)
+    if not grams:
+        return 0.0
+    return len(grams & body) / len(grams)

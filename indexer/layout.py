@@ -1,0 +1,282 @@
+"""Page layout: which printed lines are body text, and where articles begin and end.
+
+Works on the cues a reader's eye uses on a newspaper page:
+
+* a body paragraph is wrapped to its column's width, its first line two
+  characters short (the indent), its last line ending a sentence;
+* a headline line is printed whole, at its own width, and does not end a
+  sentence (no 。！？);
+* an article opens with a byline (``本报讯（记者…）``, ``本报北京1月7日电``,
+  ``本报记者 某某``) or after a headline, ends with a jump (``（下转2版）``) or a
+  sign-off (``（新华社北京8月24日电）``), and keeps one column width.
+
+Widths count a CJK character as 1 and an ASCII character as ½, as a PDF
+prints them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from indexer.bylines import (
+    JUMP_RE,
+    SIGN_OFF_RE,
+    compact,
+    is_byline_start,
+    is_staff_line,
+    jump_direction,
+    teaser_page,
+)
+
+#: Punctuation that ends a sentence, and closing marks that may follow it (``。”``).
+SENTENCE_END = "。！？；…!?;"
+CLOSING_MARKS = "”’」』）)】〕\"'"
+#: Line endings that cannot end a headline or a paragraph: the sentence goes on.
+SENTENCE_GOES_ON = "，、,（(“《〈「『【"
+#: A paragraph's first line is indented by about this many characters.
+INDENT = 2.0
+#: Two column widths differ when they are this far apart (in characters).
+WIDTH_CHANGE = 1.5
+#: Lines looked at to estimate the width of the column that follows.
+WIDTH_WINDOW = 6
+#: A paragraph that runs longer than this without ending a sentence is not one.
+MAX_PARAGRAPH_LINES = 80
+#: How far a wrapped line may fall short of / run over its column (punctuation
+#: pulled back to avoid starting a line with it makes lines a little wider).
+FULL_LINE_SLACK = 1.5
+OVERFULL_SLACK = 2.5
+#: Extra room under ``column - INDENT`` for a paragraph's first line.
+FIRST_LINE_SLACK = 2.5
+
+#: A line with this many single spaces between hanzi or digits was spread by
+#: the justifier to fill its column: it is body text, not a headline.
+SPREAD_LINE_GAPS = 3
+
+BODY, LONE, TEASER = "body", "lone", "teaser"
+_JUSTIFIER_GAP_RE = re.compile(r"(?<=[^\x00-\x7f\s]|\d) (?=[^\x00-\x7f\s]|\d)")
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass
+class Line:
+    """One non-blank input line and what its typography says."""
+
+    number: int  # 1-based line number in the input
+    text: str  # without surrounding whitespace
+    width: float = 0.0
+    sentence_end: bool = False
+    teaser: int | None = None  # page a teaser box points to
+    jump_to: bool = False  # a （下转N版） ends on this line
+    jump_from: bool = False  # a （上接N版） starts on this line
+    byline: bool = False  # opens with 本报讯 / …电 / 本报记者 某某
+    kind: str = ""  # BODY, LONE or TEASER
+    goes_on: bool = False  # body line whose paragraph continues on the next line
+    spread: int = 0  # single spaces the justifier put between characters
+
+
+@dataclass
+class Article:
+    """Line indices of one article: body paragraphs, and later its headline lines."""
+
+    paragraphs: list[list[int]] = field(default_factory=list)
+    titles: list[int] = field(default_factory=list)
+
+
+def split_lines(text: str) -> list[Line]:
+    """The non-blank lines of ``text`` (any of \\n, \\r\\n, \\r ends a line), measured."""
+    lines = [
+        Line(number=number, text=raw.strip())
+        for number, raw in enumerate(_LINE_BREAK_RE.split(text), 1)
+        if raw and not raw.isspace()
+    ]
+    compacts = [compact(line.text) for line in lines]
+    for index, line in enumerate(lines):
+        line.width = _width(compacts[index])
+        line.teaser = teaser_page(line.text)
+        following = compacts[index + 1][:24] if index + 1 < len(lines) else ""
+        line.byline = is_byline_start(compacts[index] + following) or is_staff_line(line.text)
+        line.sentence_end = _ends_sentence(compacts[index])
+        line.spread = len(_JUSTIFIER_GAP_RE.findall(line.text))
+    _mark_jumps(lines, compacts)
+    return lines
+
+
+def read_layout(lines: list[Line]) -> tuple[list[Article], list[list[int]]]:
+    """Group lines into articles and the blocks of lone lines between them.
+
+    Returns ``articles`` and ``gaps`` with ``len(gaps) == len(articles) + 1``:
+    ``gaps[j]`` holds the indices of lone and teaser lines printed between
+    article ``j - 1`` and article ``j``.
+    """
+    _classify(lines)
+    articles: list[Article] = []
+    gaps: list[list[int]] = [[]]
+    for paragraph in _paragraphs(lines):
+        if paragraph[0] is None:
+            gaps[-1].append(paragraph[1])
+            continue
+        indices = paragraph[1]
+        current = articles[-1] if articles else None
+        gap = gaps[-1]
+        if current is not None and not _starts_article(lines, current, gap, indices):
+            current.paragraphs += [[i] for i in gap]
+            current.paragraphs.append(indices)
+            gap.clear()
+            continue
+        articles.append(Article(paragraphs=[indices]))
+        gaps.append([])
+    return articles, gaps
+
+
+# --- lines ---------------------------------------------------------------------
+
+
+def _width(text: str) -> float:
+    return sum(0.5 if char.isascii() else 1.0 for char in text)
+
+
+def _ends_sentence(text: str) -> bool:
+    stripped = text.rstrip(CLOSING_MARKS)
+    return bool(stripped) and stripped[-1] in SENTENCE_END
+
+
+def _mark_jumps(lines: list[Line], compacts: list[str]) -> None:
+    """Find jump markers across line breaks (``（`` / ``下转3版）``)."""
+    owners: list[int] = []
+    for index, text in enumerate(compacts):
+        owners += [index] * len(text)
+    for match in JUMP_RE.finditer("".join(compacts)):
+        if jump_direction(match.group("dir")) == "to":
+            end_line = lines[owners[match.end() - 1]]
+            end_line.jump_to = end_line.sentence_end = True
+        else:
+            lines[owners[match.start()]].jump_from = True
+
+
+def _classify(lines: list[Line]) -> None:
+    """Mark each line BODY, LONE (headline candidate) or TEASER."""
+    goes_on = False
+    for index, line in enumerate(lines):
+        if line.teaser is not None:
+            line.kind, goes_on = TEASER, False
+            continue
+        if goes_on and not line.byline:
+            line.kind = BODY
+            previous = lines[index - 1]
+            short = line.width < previous.width - 2 * INDENT
+            line.goes_on = not (line.sentence_end or line.jump_to or short)
+        elif line.sentence_end or line.byline or _opens_paragraph(lines, index):
+            line.kind = BODY
+            line.goes_on = not line.sentence_end and not _is_staff(line)
+        else:
+            line.kind = LONE
+        goes_on = line.goes_on
+
+
+def _is_staff(line: Line) -> bool:
+    return line.byline and is_staff_line(line.text)
+
+
+def _opens_paragraph(lines: list[Line], index: int) -> bool:
+    """Whether a line after a finished sentence starts a wrapped paragraph.
+
+    It does when its sentence plainly goes on, or when the lines below it
+    (up to the end of the sentence) keep one column width, the next line is
+    a full line of that column, and this line fits it as an indented (or
+    justified) first line.
+    """
+    line = lines[index]
+    if line.text[-1] in SENTENCE_GOES_ON:
+        return True
+    run: list[Line] = []
+    for other in lines[index + 1:index + 1 + MAX_PARAGRAPH_LINES]:
+        if other.teaser is not None or other.byline:
+            break
+        run.append(other)
+        if other.sentence_end:
+            break
+    if not run or not run[-1].sentence_end:
+        return False  # no sentence ends before the next byline: these lines stand alone
+    if len(run) == 1:  # a two-line paragraph: its last line is no wider than a full line
+        return run[0].width <= line.width + INDENT + OVERFULL_SLACK
+    column = _column_width(run[:-1][:WIDTH_WINDOW])
+    first = run[0]
+    if first.width < column - FULL_LINE_SLACK:
+        return False  # the next line is itself a first line: this one stands alone
+    if first.width > column + OVERFULL_SLACK:
+        return False
+    if line.spread >= SPREAD_LINE_GAPS:
+        return line.width <= column + OVERFULL_SLACK
+    return column - INDENT - FIRST_LINE_SLACK <= line.width <= column + OVERFULL_SLACK
+
+
+def _column_width(lines: list[Line]) -> float:
+    """A column's width: the commonest width among its lines (the wider on a tie)."""
+    widths = Counter(round(line.width) for line in lines)
+    top = max(widths.values())
+    return float(max(width for width, count in widths.items() if count == top))
+
+
+# --- paragraphs and articles -----------------------------------------------------
+
+
+def _paragraphs(lines: list[Line]):
+    """Yield ``(None, index)`` for lone/teaser lines and ``("p", [indices])`` for paragraphs."""
+    paragraph: list[int] = []
+    for index, line in enumerate(lines):
+        if line.kind != BODY:
+            if paragraph:
+                yield "p", paragraph
+                paragraph = []
+            yield None, index
+            continue
+        paragraph.append(index)
+        if not line.goes_on:
+            yield "p", paragraph
+            paragraph = []
+    if paragraph:
+        yield "p", paragraph
+
+
+def _starts_article(lines: list[Line], current: Article, gap: list[int], paragraph: list[int]) -> bool:
+    """Whether ``paragraph`` (after the lone lines ``gap``) opens a new article."""
+    first = lines[paragraph[0]]
+    last = lines[current.paragraphs[-1][-1]]
+    if first.byline or first.jump_from or last.jump_to:
+        return True
+    if _is_sign_off(lines, current.paragraphs[-1]):
+        return True
+    if any(lines[i].kind == TEASER for i in gap):
+        return True
+    before = _paragraphs_width(lines, current.paragraphs[-3:])
+    after = _paragraphs_width(lines, [paragraph])
+    if before is not None and after is not None and abs(before - after) >= WIDTH_CHANGE:
+        return True
+    if gap:
+        column = max(w for w in (before, after) if w is not None) if (before or after) else None
+        if column is None or any(lines[i].width > column + WIDTH_CHANGE for i in gap):
+            return True
+        return True
+    return False
+
+
+def _is_sign_off(lines: list[Line], paragraph: list[int]) -> bool:
+    return bool(SIGN_OFF_RE.match(compact("".join(lines[i].text for i in paragraph))))
+
+
+def _paragraphs_width(lines: list[Line], paragraphs: list[list[int]]) -> float | None:
+    """Column width of paragraphs: the commonest width of their full middle lines."""
+    widths = Counter()
+    for paragraph in paragraphs:
+        for position, index in enumerate(paragraph):
+            line = lines[index]
+            if position > 0 and line.goes_on:
+                widths[round(line.width)] += 1
+            elif position == 0 and line.goes_on and len(paragraph) > 1:
+                widths[round(line.width + INDENT)] += 0.5
+    if not widths:
+        return None
+    top = max(widths.values())
+    return float(max(width for width, count in widths.items() if count == top))

@@ -1,0 +1,73 @@
+"""Character folding for matching: width, case and traditional/simplified forms.
+
+``fold(text)`` returns the text every index and query path matches on, plus a
+map from each folded character back to the original text, so highlights and
+token offsets always land on the text as printed (Lucene's CharFilter offset
+correction, done with a list).
+
+Each character is folded on its own, the same way at index and query time:
+NFKC (full width ``ＡＢＣ１２３`` → ``ABC123``), lower case, then OpenCC's
+traditional → simplified table (``報紙`` → ``报纸``). Folding a character never
+deletes it; it may expand (``…`` → ``...``, ``⑩`` → ``10``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+#: Bump when folding changes: every index built with the old folding must be rebuilt.
+FOLD_VERSION = 1
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # loaded on first use: keeps ``zhsearch --help`` fast
+
+    return opencc.OpenCC("t2s")
+
+
+class _FoldTable(dict):
+    """``str.translate`` table that computes and caches each character's fold."""
+
+    def __missing__(self, codepoint: int) -> str:
+        char = chr(codepoint)
+        folded = unicodedata.normalize("NFKC", char).lower() or char
+        if any("\u3400" <= c <= "\u9fff" or "\U00020000" <= c for c in folded):
+            folded = _t2s().convert(folded) or folded
+        self[codepoint] = folded
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
+def fold_char(char: str) -> str:
+    """The folded form of one character (one or more characters, never empty)."""
+    return _TABLE[ord(char)]
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """Fold ``text``; return the folded text and its offset map.
+
+    The map is ``None`` when every character folded to exactly one character
+    (then folded offsets are original offsets). Otherwise ``map[i]`` is the
+    original index of folded character ``i``, with one extra entry for the end.
+    """
+    folded = text.translate(_TABLE)
+    if len(folded) == len(text):
+        return folded, None
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        offsets.extend([index] * len(_TABLE[ord(char)]))
+    offsets.append(len(text))
+    return folded, offsets
+
+
+def original_span(offsets: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    """Map a ``[start, end)`` span of folded text back to the original text."""
+    if offsets is None:
+        return start, end
+    first = offsets[start]
+    last = offsets[end - 1] + 1 if end > start else first
+    return first, last

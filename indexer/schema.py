@@ -1,0 +1,97 @@
+"""The article schema and the version stamp every index carries.
+
+Fields (``title``, ``body`` rank; ``*_chars`` answer quoted phrases):
+
+=============== ======================================================
+``id``          unique article id (stored, sortable)
+``digest``      content hash, to skip unchanged records on re-index
+``source``      the file the article came from
+``paper``       newspaper name (exact match, facet)
+``date``        issue date as ``YYYYMMDD`` int (range, sort, facet)
+``page``        page number (filter, sort, facet)
+``seq``         order on the page
+``title``       headline lines joined by ``\\n`` (words, boosted)
+``body``        article text (words; stored for snippets)
+``title_chars`` ``body_chars``  the same texts as characters with positions
+                (exact phrases)
+``reporters``   reporters' names (comma list; filter, facet)
+``correspondents`` correspondents' names
+``agency`` ``place`` ``url`` ``continued_to`` ``continued_from``
+=============== ======================================================
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from whoosh import fields
+
+from indexer.analysis import ANALYSIS_VERSION, ChineseTokenizer, CharTokenizer
+from indexer.normalize import FOLD_VERSION
+
+SCHEMA_VERSION = 1
+#: Headline words weigh this much more than body words (BM25F field boost).
+TITLE_BOOST = 3.0
+META_FILE = "zhsearch.json"
+
+
+def index_version() -> dict:
+    """What an index must have been built with to be read by this code."""
+    return {"schema": SCHEMA_VERSION, "analysis": ANALYSIS_VERSION, "fold": FOLD_VERSION}
+
+
+def article_schema() -> fields.Schema:
+    words = ChineseTokenizer()
+    chars = CharTokenizer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True, sortable=True),
+        digest=fields.ID(stored=False, sortable=True),
+        source=fields.ID(stored=True, sortable=True),
+        paper=fields.ID(stored=True, sortable=True),
+        date=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
+        page=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
+        seq=fields.STORED(),
+        title=fields.TEXT(analyzer=words, stored=True, field_boost=TITLE_BOOST),
+        body=fields.TEXT(analyzer=words, stored=True),
+        title_chars=fields.TEXT(analyzer=chars),
+        body_chars=fields.TEXT(analyzer=chars),
+        reporters=fields.KEYWORD(stored=True, commas=True, scorable=True),
+        correspondents=fields.KEYWORD(stored=True, commas=True, scorable=True),
+        agency=fields.ID(stored=True),
+        place=fields.ID(stored=True),
+        url=fields.STORED(),
+        continued_to=fields.STORED(),
+        continued_from=fields.STORED(),
+    )
+
+
+class IndexVersionError(Exception):
+    """The index was built by an incompatible version of zhsearch."""
+
+
+def write_meta(index_dir: Path, extra: dict | None = None) -> None:
+    meta = {**index_version(), **(extra or {})}
+    tmp = index_dir / (META_FILE + ".tmp")
+    tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(index_dir / META_FILE)
+
+
+def read_meta(index_dir: Path) -> dict:
+    try:
+        return json.loads((index_dir / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def check_version(index_dir: Path) -> None:
+    """Raise ``IndexVersionError`` unless ``index_dir`` was built by this version."""
+    meta = read_meta(index_dir)
+    wanted = index_version()
+    found = {key: meta.get(key) for key in wanted}
+    if found != wanted:
+        raise IndexVersionError(
+            f"the index at {index_dir} was built by another version of zhsearch "
+            f"({found}, this one needs {wanted}); rebuild it with: "
+            f"zhsearch index --rebuild --index {index_dir} SOURCE..."
+        )

@@ -1,0 +1,84 @@
+"""The jieba word segmenter, loaded once and lazily.
+
+jieba builds its prefix dictionary on first use (about a second, or a cache
+file read). That must never happen at import time: ``zhsearch --help`` and a
+search that needs no segmentation stay instant. The cache lives in a folder
+zhsearch owns (``$ZHSEARCH_CACHE``, else ``~/.cache/zhsearch``) and jieba's
+start-up logging is silenced.
+
+jieba-rs (``rjieba``) gives the same words as jieba 0.42.1 ten times faster
+(``tests/test_segment.py`` checks it on the dev corpus); jieba is the fallback.
+
+Segmentation runs without jieba's HMM: the HMM guesses unknown words from
+their context, so the same string can split differently in a query and in an
+article. The dictionary path keeps both sides identical.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import importlib.util
+from functools import partial
+from types import SimpleNamespace
+from pathlib import Path
+
+_lock = threading.Lock()
+_backend = None
+
+
+def cache_dir() -> Path:
+    """The folder zhsearch keeps its caches in (created on demand)."""
+    path = Path(os.environ.get("ZHSEARCH_CACHE") or Path.home() / ".cache" / "zhsearch")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _load_jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.CRITICAL)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = str(cache_dir())
+    tokenizer.initialize()
+    return SimpleNamespace(name="jieba", cut=partial(tokenizer.lcut, HMM=False),
+                           cut_for_search=partial(tokenizer.lcut_for_search, HMM=False))
+
+
+def _load_rjieba():
+    import rjieba
+
+    return SimpleNamespace(name="rjieba", cut=partial(rjieba.cut, hmm=False),
+                           cut_for_search=partial(rjieba.cut_for_search, hmm=False))
+
+
+def backend() -> SimpleNamespace:
+    """The loaded segmenter: ``rjieba`` (jieba-rs, same words, ten times faster)
+    when installed and ``$ZHSEARCH_SEGMENTER`` is not ``jieba``, else jieba."""
+    global _backend
+    if _backend is None:
+        with _lock:
+            if _backend is None:
+                wanted = os.environ.get("ZHSEARCH_SEGMENTER", "auto")
+                loader = _load_jieba
+                if wanted != "jieba" and importlib.util.find_spec("rjieba"):
+                    loader = _load_rjieba
+                _backend = loader()
+    return _backend
+
+
+def cut(run: str) -> list[str]:
+    """Split a run of hanzi into dictionary words (no HMM guessing)."""
+    return backend().cut(run)
+
+
+def subwords(word: str) -> list[tuple[int, str]]:
+    """Dictionary words of two or three characters inside a longer word.
+
+    Returns ``(offset, subword)`` pairs as jieba's search mode finds them:
+    ``人民政府`` → ``人民`` at 0, ``民政`` at 1, ``政府`` at 2.
+    """
+    if len(word) <= 2:
+        return []
+    return [(word.find(piece), piece) for piece in backend().cut_for_search(word) if piece != word]

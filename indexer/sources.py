@@ -1,0 +1,133 @@
+"""Input files: finding them, decoding them, turning them into articles.
+
+Supported sources: JSON Lines (``.jsonl``, ``.jsonl.gz``; see
+``indexer.records``) and newspaper page text (``.txt``; see ``indexer.pages``).
+A folder stands for every supported file under it, in name order. Anything
+that cannot be read becomes a ``Problem`` naming the file (and line) and why;
+nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from indexer.records import Article, RecordError, article_from_record
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+PAGE_SUFFIXES = (".txt",)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in the input that was not indexed, and why."""
+
+    source: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.reason}"
+
+
+class SourceError(Exception):
+    """A whole file cannot be read."""
+
+
+def is_supported(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith(JSONL_SUFFIXES) or name.endswith(PAGE_SUFFIXES)
+
+
+def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Expand folders into supported files; report what cannot be used."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and is_supported(p))
+            if not found:
+                problems.append(Problem(str(path), "folder holds no .jsonl, .jsonl.gz or .txt file"))
+            files.extend(found)
+        elif path.is_file():
+            if is_supported(path):
+                files.append(path)
+            else:
+                problems.append(Problem(str(path), "not a .jsonl, .jsonl.gz or .txt file"))
+        elif path.is_symlink():
+            problems.append(Problem(str(path), "broken symbolic link"))
+        else:
+            problems.append(Problem(str(path), "no such file or folder"))
+    return files, problems
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), UTF-16 (with BOM) or GB18030."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise SourceError("not UTF-8, UTF-16 or GB18030 text") from None
+    if "\x00" in text:
+        raise SourceError("binary file (contains NUL bytes)")
+    return text
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        if path.name.lower().endswith(".gz"):
+            with gzip.open(path, "rb") as handle:
+                return handle.read()
+        return path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise SourceError(f"cannot read: {reason}") from None
+
+
+def read_source(path: Path) -> Iterator[Article | Problem]:
+    """The articles of one file, and a ``Problem`` for each thing left out."""
+    source = str(path)
+    try:
+        text = decode(read_bytes(path))
+    except SourceError as error:
+        yield Problem(source, str(error))
+        return
+    if path.name.lower().endswith(JSONL_SUFFIXES):
+        yield from _jsonl_articles(text, source)
+    else:
+        yield from _page_articles(text, path)
+
+
+def _jsonl_articles(text: str, source: str) -> Iterator[Article | Problem]:
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            yield article_from_record(json.loads(line), source)
+        except json.JSONDecodeError as error:
+            yield Problem(source, f"malformed JSON ({error.msg}, column {error.colno})", number)
+        except RecordError as error:
+            yield Problem(source, str(error), number)
+
+
+def _page_articles(text: str, path: Path) -> Iterator[Article | Problem]:
+    lines = [line.strip() for line in text.splitlines()]
+    nonempty = [line for line in lines if line]
+    if not nonempty:
+        yield Problem(str(path), "empty page")
+        return
+    record = {"title": nonempty[0], "body": "\n".join(nonempty[1:]),
+              "id": f"{path.stem}-{os.path.getsize(path)}"}
+    yield article_from_record(record, str(path))

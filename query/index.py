@@ -1,0 +1,204 @@
+"""Searching an index from Python: ``Index``, ``Results``, ``Hit``.
+
+    from query import Index
+    index = Index.open("zhsearch-index")
+    for hit in index.search("浙商银行").hits:
+        print(hit.score, hit.title, hit.snippet)
+
+Results are plain frozen dataclasses; no Whoosh object leaks out. One
+``Index`` serves searches from many threads (each thread keeps its own
+Whoosh searcher and refreshes it when another process commits).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import scoring
+from whoosh.index import EmptyIndexError
+
+from indexer.schema import IndexVersionError, check_version
+from query.language import parse
+from query.matching import needles, to_whoosh
+from query.snippets import highlight_spans, make_snippet
+
+#: Where the index lives when no path is given (``$ZHSEARCH_INDEX`` overrides).
+DEFAULT_INDEX = Path.home() / ".local" / "share" / "zhsearch" / "index"
+SORTS = {"relevance": None, "date": ("date", False), "-date": ("date", True)}
+
+
+class IndexNotFoundError(Exception):
+    """No index at the given path."""
+
+
+def default_index_path() -> Path:
+    return Path(os.environ.get("ZHSEARCH_INDEX") or DEFAULT_INDEX)
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    title: str
+    paper: str | None
+    date: dt.date | None
+    page: int | None
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+    snippet_start: int = 0
+
+    @property
+    def display_title(self) -> str:
+        """The headline, or the article's opening sentence when it has none."""
+        return self.title or self.snippet[:40]
+
+
+@dataclass(frozen=True)
+class Results:
+    total: int
+    hits: tuple[Hit, ...]
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One stored article, as ``zhsearch show`` prints it."""
+    id: str
+    title: tuple[str, ...]
+    body: str
+    paper: str | None = None
+    date: dt.date | None = None
+    page: int | None = None
+    fields: dict = field(default_factory=dict)
+
+
+def _date(number: int | None) -> dt.date | None:
+    if not number:
+        return None
+    return dt.date(number // 10000, number // 100 % 100, number % 100)
+
+
+class Index:
+    """A read-only handle on an index folder."""
+
+    def __init__(self, ix, path: Path):
+        self._ix = ix
+        self.path = path
+        self._local = threading.local()
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None) -> "Index":
+        """Open the index at ``path`` (default: ``default_index_path()``).
+
+        Raises ``IndexNotFoundError`` or ``IndexVersionError``.
+        """
+        path = Path(path) if path is not None else default_index_path()
+        if not path.is_dir() or not whoosh_index.exists_in(path):
+            raise IndexNotFoundError(
+                f"no index at {path}; build one with: zhsearch index --index {path} SOURCE...")
+        check_version(path)
+        try:
+            return cls(whoosh_index.open_dir(path), path)
+        except EmptyIndexError as error:
+            raise IndexNotFoundError(f"no index at {path}: {error}") from None
+
+    def _searcher(self):
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._ix.searcher(weighting=scoring.BM25F())
+        else:
+            searcher = searcher.refresh()
+        self._local.searcher = searcher
+        return searcher
+
+    def search(self, q: str, limit: int | None = 10, offset: int = 0,
+               sort: str = "relevance") -> Results:
+        """Ranked matches of query ``q`` (see ``query.language``).
+
+        ``limit=None`` returns every match. Raises ``QueryError`` for a query
+        the parser cannot read; an empty query returns no hits.
+        """
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        tree = parse(q)
+        if tree is None:
+            return Results(0, (), q)
+        searcher = self._searcher()
+        wanted = None if limit is None else offset + limit
+        order = SORTS[sort]
+        kwargs = {"sortedby": order[0], "reverse": order[1]} if order else {}
+        results = searcher.search(to_whoosh(tree), limit=wanted, **kwargs)
+        marks = needles(tree)
+        hits = tuple(self._hit(doc, marks) for doc in results[offset:wanted])
+        return Results(len(results), hits, q)
+
+    @staticmethod
+    def _hit(doc, marks: list[str]) -> Hit:
+        fields = doc.fields()
+        body = fields.get("body", "")
+        spans = highlight_spans(body, marks)
+        snippet = make_snippet(body, spans)
+        return Hit(
+            id=fields["id"],
+            score=round(float(doc.score or 0.0), 4),
+            title=" ".join(fields.get("title", "").split("\n")),
+            paper=fields.get("paper"),
+            date=_date(fields.get("date")),
+            page=fields.get("page"),
+            snippet=snippet.text,
+            highlights=tuple(spans),
+            snippet_start=snippet.start,
+        )
+
+    def get(self, article_id: str) -> Article | None:
+        """The stored article with this id, or ``None``."""
+        fields = self._searcher().document(id=article_id)
+        if fields is None:
+            return None
+        fields = dict(fields)
+        return Article(
+            id=fields.pop("id"),
+            title=tuple(line for line in fields.pop("title", "").split("\n") if line),
+            body=fields.pop("body", ""),
+            paper=fields.pop("paper", None),
+            date=_date(fields.pop("date", None)),
+            page=fields.pop("page", None),
+            fields=fields,
+        )
+
+    def stats(self) -> dict:
+        """Articles, papers, date range and size on disk."""
+        searcher = self._searcher()
+        reader = searcher.reader()
+        papers = sorted(t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("paper"))
+        date_field = self._ix.schema["date"]
+        values = [date_field.from_bytes(t) for t in date_field.sortable_terms(reader, "date")]
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        return {
+            "articles": reader.doc_count(),
+            "papers": papers,
+            "first_date": _iso(_date(min(values))) if values else None,
+            "last_date": _iso(_date(max(values))) if values else None,
+            "segments": len(self._ix._segments()),
+            "size_bytes": size,
+            "path": str(self.path),
+        }
+
+    def close(self) -> None:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+            self._local.searcher = None
+
+
+def _iso(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
+
+
+__all__ = ["Index", "Results", "Hit", "Article", "IndexNotFoundError", "IndexVersionError",
+           "default_index_path"]

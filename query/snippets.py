@@ -1,0 +1,92 @@
+"""Highlights and snippets on the text as printed.
+
+Needles (folded query words and phrases) are searched in the folded text with
+whitespace squeezed out, then mapped back to the original characters, so a
+match split by a line break or a stray space still lights up, and full-width
+or traditional text lights up for a half-width or simplified query.
+Touching matches merge into one span: ``浙商`` + ``银行`` is one highlight,
+``浙商银行``. Snippets are whole sentences, cut at Chinese sentence ends.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer.normalize import fold, original_span
+
+#: Characters that end a Chinese (or Western) sentence; a line break does too.
+SENTENCE_ENDS = "。！？；!?;\n"
+#: Aim for snippets about this long (characters).
+SNIPPET_CHARS = 120
+_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}]*(?:[{SENTENCE_ENDS}]+[”’」』)）]*|$)")
+
+
+@dataclass(frozen=True)
+class Snippet:
+    start: int
+    end: int
+    text: str
+
+
+def highlight_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    """Sorted, merged ``(start, end)`` spans of ``text`` matching any needle."""
+    if not text or not needles:
+        return []
+    folded, offsets = fold(text)
+    kept = [i for i, char in enumerate(folded) if not char.isspace()]
+    squeezed = "".join(folded[i] for i in kept)
+    spans = []
+    for needle in needles:
+        at = squeezed.find(needle)
+        while at >= 0:
+            first, last = kept[at], kept[at + len(needle) - 1] + 1
+            spans.append(original_span(offsets, first, last))
+            at = squeezed.find(needle, at + 1)
+    return _merge(text, sorted(spans))
+
+
+def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and (start <= merged[-1][1] or text[merged[-1][1]:start].isspace()):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence, ends included."""
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.end() > m.start()]
+
+
+def make_snippet(text: str, spans: list[tuple[int, int]], size: int = SNIPPET_CHARS) -> Snippet:
+    """The best run of whole sentences around the highlights (the opening if none)."""
+    parts = sentences(text)
+    if not parts:
+        return Snippet(0, 0, "")
+    best = max(range(len(parts)), key=lambda i: (_coverage(parts[i], spans), -i))
+    start, end = parts[best]
+    following = best + 1
+    while following < len(parts) and parts[following][1] - start <= size:
+        end = parts[following][1]
+        following += 1
+    if end - start > size * 3 // 2:
+        start, end = _window(start, end, spans, size)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Snippet(start, end, text[start:end])
+
+
+def _coverage(part: tuple[int, int], spans: list[tuple[int, int]]) -> int:
+    return sum(1 for s, e in spans if s >= part[0] and e <= part[1])
+
+
+def _window(start: int, end: int, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
+    """Cut a long sentence down to ``size`` characters around its first highlight."""
+    inside = [s for s, e in spans if s >= start and e <= end]
+    begin = max(start, inside[0] - size // 3) if inside else start
+    return begin, min(end, begin + size)

@@ -1,0 +1,97 @@
+"""Incremental, safe indexing from Python and from files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from indexer.records import RecordError
+from indexer.writer import add_articles, index_paths
+from query import Index, IndexVersionError
+
+
+def test_reindexing_the_same_records_changes_nothing(tmp_path):
+    records = [{"id": "x1", "title": "标题一", "body": "正文一"}, {"id": "x2", "body": "正文二"}]
+    assert add_articles(tmp_path, records).added == 2
+    again = add_articles(tmp_path, records)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    assert Index.open(tmp_path).stats()["articles"] == 2
+
+
+def test_an_edited_record_replaces_the_old_one(tmp_path):
+    add_articles(tmp_path, [{"id": "x1", "body": "旧的正文"}])
+    report = add_articles(tmp_path, [{"id": "x1", "body": "新的正文"}])
+    assert report.updated == 1
+    index = Index.open(tmp_path)
+    assert index.search('"旧的"').total == 0
+    assert index.search('"新的"').total == 1
+    assert index.stats()["articles"] == 1
+
+
+def test_records_without_id_get_a_stable_content_id(tmp_path):
+    record = {"title": ["引题", "主题"], "body": "没有编号的文章"}
+    add_articles(tmp_path, [record])
+    add_articles(tmp_path, [dict(record)])
+    index = Index.open(tmp_path)
+    assert index.stats()["articles"] == 1
+    assert index.search("编号").hits[0].id.startswith("h")
+
+
+def test_duplicate_ids_in_one_batch_keep_the_last(tmp_path):
+    add_articles(tmp_path, [{"id": "d", "body": "第一版本"}, {"id": "d", "body": "第二版本"}])
+    index = Index.open(tmp_path)
+    assert index.stats()["articles"] == 1
+    assert index.get("d").body == "第二版本"
+
+
+def test_bad_record_raises_and_commits_nothing(tmp_path):
+    with pytest.raises(RecordError, match="body"):
+        add_articles(tmp_path, [{"id": "ok", "body": "好"}, {"id": "bad", "title": "无正文"}])
+
+
+def test_jsonl_files_and_folders(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(
+        json.dumps({"id": "j1", "body": "甲文章", "date": "2020-01-02", "paper": "人民日报", "page": 3},
+                   ensure_ascii=False) + "\n", encoding="utf-8")
+    with gzip.open(folder / "b.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps({"id": "j2", "title": "乙", "body": "乙文章"}, ensure_ascii=False) + "\n")
+    report = index_paths([folder], tmp_path / "ix")
+    assert (report.added, report.files, report.problems) == (2, 2, [])
+    assert index_paths([folder], tmp_path / "ix").unchanged == 2
+    hit = Index.open(tmp_path / "ix").search("甲文章").hits[0]
+    assert (hit.paper, hit.page, hit.date.isoformat()) == ("人民日报", 3, "2020-01-02")
+
+
+def test_a_file_with_bad_lines_is_reported_and_skipped(tmp_path):
+    source = tmp_path / "bad.jsonl"
+    source.write_text('{"id": "g", "body": "好的"}\n{not json\n{"id": "n"}\n', encoding="utf-8")
+    report = index_paths([source], tmp_path / "ix")
+    assert report.added == 0
+    assert [p.line for p in report.problems if p.line] == [2, 3]
+    assert "no 'body'" in str(report.problems[1])
+    report = index_paths([source], tmp_path / "ix", skip_bad=True)
+    assert report.added == 1
+
+
+def test_records_removed_from_a_file_leave_the_index(tmp_path):
+    source = tmp_path / "a.jsonl"
+    source.write_text('{"id": "k1", "body": "一"}\n{"id": "k2", "body": "二"}\n', encoding="utf-8")
+    index_paths([source], tmp_path / "ix")
+    source.write_text('{"id": "k1", "body": "一"}\n', encoding="utf-8")
+    assert index_paths([source], tmp_path / "ix").deleted == 1
+    assert Index.open(tmp_path / "ix").stats()["articles"] == 1
+
+
+def test_an_index_from_another_version_asks_for_a_rebuild(tmp_path):
+    add_articles(tmp_path, [{"id": "v", "body": "版本"}])
+    (tmp_path / "zhsearch.json").write_text('{"schema": 0}', encoding="utf-8")
+    with pytest.raises(IndexVersionError, match="rebuild"):
+        Index.open(tmp_path)
+    with pytest.raises(IndexVersionError):
+        add_articles(tmp_path, [{"id": "w", "body": "再"}])
+    report = index_paths([], tmp_path, rebuild=True)
+    assert report.added == 0 and Index.open(tmp_path).stats()["articles"] == 0
