@@ -21,6 +21,7 @@ Both are pickled into the index schema: keep their import paths stable.
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 
 from whoosh.analysis import Token, Tokenizer
 
@@ -50,37 +51,48 @@ class ChineseTokenizer(Tokenizer):
             yield _whole(token, value, start_pos, start_char, keeporiginal)
             return
         folded, offsets = fold(value)
-        pos = start_pos
-        for run in WORD_RUN.finditer(folded):
-            if run.group("alnum"):
-                pieces = [(run.start(), run.group(), ())]
-            else:
-                pieces = _hanzi_words(run.group(), run.start(), mode == "index")
-            for start, word, extras in pieces:
-                for offset, text in ((0, word), *extras):
-                    token.text = text
-                    token.boost = 1.0
-                    token.stopped = False
-                    if keeporiginal:
-                        token.original = text
-                    if positions:
-                        token.pos = pos
-                    if chars:
-                        begin = start + offset
-                        first, last = original_span(offsets, begin, begin + len(text))
-                        token.startchar = start_char + first
-                        token.endchar = start_char + last
-                    yield token
-                pos += 1
+        for pos, start, text in _word_spans(folded, mode == "index"):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                first, last = original_span(offsets, start, start + len(text))
+                token.startchar = start_char + first
+                token.endchar = start_char + last
+            yield token
+
+    def term_counts(self, value: str) -> Counter:
+        """How often each word occurs in ``value`` (index mode), in bulk."""
+        return Counter(text for _, _, text in _word_spans(fold(value)[0], True))
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """The positions of each word of ``value`` (index mode), in bulk."""
+        where: dict[str, list[int]] = defaultdict(list)
+        for pos, _, text in _word_spans(fold(value)[0], True):
+            where[text].append(pos)
+        return where
 
 
-def _hanzi_words(run: str, base: int, with_subwords: bool):
-    """``(start, word, extras)`` for each jieba word of a hanzi run."""
-    start = base
-    for word in segment.cut(run):
-        extras = segment.subwords(word) if with_subwords else ()
-        yield start, word, extras
-        start += len(word)
+def _word_spans(folded: str, with_subwords: bool):
+    """``(position, start, word)`` for each word of folded text."""
+    pos = 0
+    for run in WORD_RUN.finditer(folded):
+        if run.group("alnum"):
+            yield pos, run.start(), run.group()
+            pos += 1
+            continue
+        start = run.start()
+        for word in segment.cut(run.group()):
+            yield pos, start, word
+            if with_subwords:
+                for offset, piece in segment.subwords(word):
+                    yield pos, start + offset, piece
+            start += len(word)
+            pos += 1
 
 
 class CharTokenizer(Tokenizer):
@@ -114,6 +126,13 @@ class CharTokenizer(Tokenizer):
                 token.endchar = start_char + last
             yield token
             pos += 1
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """The positions of each character of ``value``, in bulk."""
+        where: dict[str, list[int]] = defaultdict(list)
+        for pos, char in enumerate("".join(fold(value)[0].split())):
+            where[char].append(pos)
+        return where
 
 
 def _whole(token: Token, value: str, start_pos: int, start_char: int, keeporiginal: bool) -> Token:

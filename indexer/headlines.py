@@ -72,7 +72,7 @@ def assign_headlines(articles: list[Article], gaps: list[list[int]], lines: list
     if not articles:
         articles = [Article()]
         gaps = [gaps[0], []]
-    bigrams = [_bigrams("".join(lines[i].text for p in a.paragraphs for i in p)) for a in articles]
+    bigrams = [_bigrams("".join(compact(lines[i].text) for p in a.paragraphs for i in p)) for a in articles]
     options = [
         _gap_options(gap, lines, bigrams[j - 1] if j > 0 else None, bigrams[j] if j < len(articles) else None)
         for j, gap in enumerate(gaps)
@@ -171,8 +171,8 @@ def _breaks_headline(texts: dict[int, str], block: list[int], k: int) -> bool:
 
 
 def _bigrams(text: str) -> set[str]:
-    chars = [char for char in text if char.isalnum()]
-    return {a + b for a, b in zip(chars, chars[1:])}
+    """Pairs of adjacent letters/hanzi/digits (punctuation breaks a pair)."""
+    return {a + b for a, b in zip(text, text[1:]) if a.isalnum() and b.isalnum()}
 
 
 def _overlap(text: str, body: set | None) -> float:

@@ -50,6 +50,16 @@ OVERFULL_SLACK = 2.5
 #: Extra room under ``column - INDENT`` for a paragraph's first line.
 FIRST_LINE_SLACK = 2.5
 
+#: Labels of boxes printed at the head of an article's body (key points, editor's note).
+BOX_LABELS = frozenset({"核心阅读", "阅读提示", "内容提要", "编者按", "导读", "编者的话"})
+#: A bracketed sign-off runs over at most this many lines.
+MAX_SIGN_OFF_LINES = 6
+#: Headlines often end with a bracketed column tag: ``（民生视线）``.
+HEADLINE_TAG_ENDS = ("）", ")")
+#: Column widths are compared over this many paragraphs each side of a gap,
+#: and only when each side has at least this many lines.
+WIDTH_PARAGRAPHS = 3
+MIN_MEASURED_LINES = 6
 #: A line with this many single spaces between hanzi or digits was spread by
 #: the justifier to fill its column: it is body text, not a headline.
 SPREAD_LINE_GAPS = 3
@@ -70,6 +80,7 @@ class Line:
     teaser: int | None = None  # page a teaser box points to
     jump_to: bool = False  # a （下转N版） ends on this line
     jump_from: bool = False  # a （上接N版） starts on this line
+    jump_open: bool = False  # a jump marker starts on this line and ends on a later one
     byline: bool = False  # opens with 本报讯 / …电 / 本报记者 某某
     kind: str = ""  # BODY, LONE or TEASER
     goes_on: bool = False  # body line whose paragraph continues on the next line
@@ -111,23 +122,40 @@ def read_layout(lines: list[Line]) -> tuple[list[Article], list[list[int]]]:
     article ``j - 1`` and article ``j``.
     """
     _classify(lines)
+    items = list(_paragraphs(lines))
     articles: list[Article] = []
     gaps: list[list[int]] = [[]]
-    for paragraph in _paragraphs(lines):
-        if paragraph[0] is None:
-            gaps[-1].append(paragraph[1])
+    run_start = 0  # first paragraph of the current unbroken run of body text
+    for position, (kind, value) in enumerate(items):
+        if kind is None:
+            gaps[-1].append(value)
             continue
-        indices = paragraph[1]
         current = articles[-1] if articles else None
         gap = gaps[-1]
-        if current is not None and not _starts_article(lines, current, gap, indices):
-            current.paragraphs += [[i] for i in gap]
-            current.paragraphs.append(indices)
-            gap.clear()
-            continue
-        articles.append(Article(paragraphs=[indices]))
+        if current is not None:
+            before = current.paragraphs[run_start:]
+            after = _run(items, position)
+            if not _starts_article(lines, before, gap, after):
+                current.paragraphs += [[i] for i in gap]
+                if gap:
+                    run_start = len(current.paragraphs)
+                current.paragraphs.append(value)
+                gap.clear()
+                continue
+        articles.append(Article(paragraphs=[value]))
         gaps.append([])
+        run_start = 0
     return articles, gaps
+
+
+def _run(items: list, position: int) -> list[list[int]]:
+    """The paragraphs from ``position`` up to the next lone line."""
+    run = []
+    for kind, value in items[position:]:
+        if kind is None:
+            break
+        run.append(value)
+    return run
 
 
 # --- lines ---------------------------------------------------------------------
@@ -148,6 +176,8 @@ def _mark_jumps(lines: list[Line], compacts: list[str]) -> None:
     for index, text in enumerate(compacts):
         owners += [index] * len(text)
     for match in JUMP_RE.finditer("".join(compacts)):
+        for index in range(owners[match.start()], owners[match.end() - 1]):
+            lines[index].jump_open = True
         if jump_direction(match.group("dir")) == "to":
             end_line = lines[owners[match.end() - 1]]
             end_line.jump_to = end_line.sentence_end = True
@@ -166,13 +196,52 @@ def _classify(lines: list[Line]) -> None:
             line.kind = BODY
             previous = lines[index - 1]
             short = line.width < previous.width - 2 * INDENT
-            line.goes_on = not (line.sentence_end or line.jump_to or short)
-        elif line.sentence_end or line.byline or _opens_paragraph(lines, index):
+            line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short)
+        elif line.sentence_end or line.byline or line.jump_from or _opens_paragraph(lines, index):
             line.kind = BODY
             line.goes_on = not line.sentence_end and not _is_staff(line)
+        elif compact(line.text) in BOX_LABELS:
+            line.kind = BODY
+        elif _signs_off(lines, index):
+            line.kind = BODY
+            line.goes_on = not (_is_sign_off(lines, [index]) or line.text.endswith(("）", ")")))
         else:
             line.kind = LONE
         goes_on = line.goes_on
+    _join_full_lines(lines)
+
+
+def _join_full_lines(lines: list[Line]) -> None:
+    """Keep a paragraph going past a full line that happens to end a sentence.
+
+    A paragraph ends at a short line, or where the next line is indented;
+    a sentence that ends exactly at the column's edge does not end it.
+    """
+    for index in range(1, len(lines) - 1):
+        previous, line, following = lines[index - 1], lines[index], lines[index + 1]
+        if line.kind != BODY or following.kind != BODY or line.goes_on or line.jump_to:
+            continue
+        if not (previous.kind == BODY and previous.goes_on and line.sentence_end):
+            continue  # only a continued line can be a full line of its paragraph
+        if following.byline or following.jump_from:
+            continue
+        full = line.width >= previous.width - FULL_LINE_SLACK
+        indented = following.width <= line.width - WIDTH_CHANGE
+        if full and not indented:
+            line.goes_on = True
+
+
+def _signs_off(lines: list[Line], index: int) -> bool:
+    """Whether a sign-off such as ``（本报布鲁塞尔9月28日电）`` starts here.
+
+    A bracketed sign-off may run over a few lines; all of them are body text.
+    """
+    for last in range(index, min(index + MAX_SIGN_OFF_LINES, len(lines))):
+        if _is_sign_off(lines, list(range(index, last + 1))):
+            return True
+        if lines[last].text.endswith(("）", ")")):
+            return False
+    return False
 
 
 def _is_staff(line: Line) -> bool:
@@ -201,15 +270,25 @@ def _opens_paragraph(lines: list[Line], index: int) -> bool:
         return False  # no sentence ends before the next byline: these lines stand alone
     if len(run) == 1:  # a two-line paragraph: its last line is no wider than a full line
         return run[0].width <= line.width + INDENT + OVERFULL_SLACK
-    column = _column_width(run[:-1][:WIDTH_WINDOW])
-    first = run[0]
-    if first.width < column - FULL_LINE_SLACK:
-        return False  # the next line is itself a first line: this one stands alone
+    first, second = run[0], run[1]
+    if second.width - first.width >= WIDTH_CHANGE and not second.sentence_end:
+        return False  # the next line is itself an indented first line: this one stands alone
+    if any(_is_indented(run[j - 1], run[j], run[j + 1]) for j in range(1, len(run) - 1)):
+        return False  # another paragraph starts before the sentence ends
+    if abs(second.width - first.width) <= FULL_LINE_SLACK:
+        column = max(first.width, second.width)
+    else:
+        column = _column_width(run[:-1][:WIDTH_WINDOW])
     if first.width > column + OVERFULL_SLACK:
         return False
     if line.spread >= SPREAD_LINE_GAPS:
         return line.width <= column + OVERFULL_SLACK
     return column - INDENT - FIRST_LINE_SLACK <= line.width <= column + OVERFULL_SLACK
+
+
+def _is_indented(previous: Line, line: Line, following: Line) -> bool:
+    """Whether ``line`` dips below both neighbours like a paragraph's first line."""
+    return line.width <= previous.width - 1 and line.width <= following.width - WIDTH_CHANGE
 
 
 def _column_width(lines: list[Line]) -> float:
@@ -240,26 +319,43 @@ def _paragraphs(lines: list[Line]):
         yield "p", paragraph
 
 
-def _starts_article(lines: list[Line], current: Article, gap: list[int], paragraph: list[int]) -> bool:
-    """Whether ``paragraph`` (after the lone lines ``gap``) opens a new article."""
-    first = lines[paragraph[0]]
-    last = lines[current.paragraphs[-1][-1]]
-    if first.byline or first.jump_from or last.jump_to:
-        return True
-    if _is_sign_off(lines, current.paragraphs[-1]):
+def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], after: list[list[int]]) -> bool:
+    """Whether the body text ``after`` opens a new article.
+
+    ``before`` is the unbroken body text the current article ends with,
+    ``gap`` the lone lines between them.  Bylines, jumps, sign-offs and
+    teaser boxes always separate articles.  Lone lines between two stretches
+    of text are a headline block (not sub-headings of one article) when one
+    is too wide to be a wrapped line of the column, when the column width
+    changes across them, or when one ends in a bracketed column tag.
+    """
+    first = lines[after[0][0]]
+    last = lines[before[-1][-1]]
+    if first.byline or first.jump_from or last.jump_to or _is_sign_off(lines, before[-1]):
         return True
     if any(lines[i].kind == TEASER for i in gap):
         return True
-    before = _paragraphs_width(lines, current.paragraphs[-3:])
-    after = _paragraphs_width(lines, [paragraph])
-    if before is not None and after is not None and abs(before - after) >= WIDTH_CHANGE:
+    if not gap:
+        return False
+    width_before = _paragraphs_width(lines, before[-WIDTH_PARAGRAPHS:])
+    width_after = _paragraphs_width(lines, after[:WIDTH_PARAGRAPHS])
+    column = max((w for w in (width_before, width_after) if w is not None), default=None)
+    if column is None or any(lines[i].width > column + FULL_LINE_SLACK for i in gap):
         return True
-    if gap:
-        column = max(w for w in (before, after) if w is not None) if (before or after) else None
-        if column is None or any(lines[i].width > column + WIDTH_CHANGE for i in gap):
+    measured = min(_line_count(before[-WIDTH_PARAGRAPHS:]), _line_count(after[:WIDTH_PARAGRAPHS]))
+    if width_before is not None and width_after is not None and measured >= MIN_MEASURED_LINES:
+        if abs(width_before - width_after) >= WIDTH_CHANGE:
             return True
-        return True
-    return False
+    return any(_has_headline_tag(lines[i].text) for i in gap)
+
+
+def _line_count(paragraphs: list[list[int]]) -> int:
+    return sum(len(paragraph) for paragraph in paragraphs)
+
+
+def _has_headline_tag(text: str) -> bool:
+    """``养老金发放有保障（民生视线）``: text, then a bracketed tag (not a bracketed line)."""
+    return text.endswith(HEADLINE_TAG_ENDS) and not text.startswith(("（", "("))
 
 
 def _is_sign_off(lines: list[Line], paragraph: list[int]) -> bool:

@@ -42,7 +42,7 @@ from pathlib import PurePath
 from typing import Iterable
 
 from indexer.bylines import JUMP_RE, jump_direction, read_byline, resolve_dateline
-from indexer.headlines import assign_headlines
+from indexer.headlines import Teaser, assign_headlines
 from indexer.layout import Article, Line, read_layout, split_lines
 
 __all__ = [
@@ -191,7 +191,7 @@ def _article_record(article: Article, lines: list[Line], issue_date: datetime.da
     return record
 
 
-def _teaser_record(teaser, lines: list[Line]) -> PageRecord:
+def _teaser_record(teaser: Teaser, lines: list[Line]) -> PageRecord:
     opener = lines[teaser.opener]
     return PageRecord(
         kind="teaser",

@@ -28,6 +28,7 @@ from pathlib import Path
 from whoosh import fields
 
 from indexer.analysis import ANALYSIS_VERSION, ChineseTokenizer, CharTokenizer
+from indexer.formats import BulkFrequency, BulkPositions
 from indexer.normalize import FOLD_VERSION
 
 SCHEMA_VERSION = 1
@@ -52,18 +53,25 @@ def article_schema() -> fields.Schema:
         date=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
         page=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
         seq=fields.STORED(),
-        title=fields.TEXT(analyzer=words, stored=True, field_boost=TITLE_BOOST),
-        body=fields.TEXT(analyzer=words, stored=True),
-        title_chars=fields.TEXT(analyzer=chars),
-        body_chars=fields.TEXT(analyzer=chars),
-        reporters=fields.KEYWORD(stored=True, commas=True, scorable=True),
-        correspondents=fields.KEYWORD(stored=True, commas=True, scorable=True),
+        title=_text(words, BulkFrequency, stored=True, field_boost=TITLE_BOOST),
+        body=_text(words, BulkFrequency, stored=True),
+        title_chars=_text(chars, BulkPositions),
+        body_chars=_text(chars, BulkPositions),
+        reporters=fields.KEYWORD(stored=True, commas=True, scorable=True, sortable=True),
+        correspondents=fields.KEYWORD(stored=True, commas=True, scorable=True, sortable=True),
         agency=fields.ID(stored=True),
         place=fields.ID(stored=True),
         url=fields.STORED(),
         continued_to=fields.STORED(),
         continued_from=fields.STORED(),
     )
+
+
+def _text(analyzer, format_class, field_boost: float = 1.0, **options) -> fields.TEXT:
+    """A text field whose postings use ``format_class`` (see ``indexer.formats``)."""
+    field = fields.TEXT(analyzer=analyzer, field_boost=field_boost, **options)
+    field.format = format_class(field_boost=field_boost)
+    return field
 
 
 class IndexVersionError(Exception):

@@ -1,7 +1,7 @@
 """Input files: finding them, decoding them, turning them into articles.
 
 Supported sources: JSON Lines (``.jsonl``, ``.jsonl.gz``; see
-``indexer.records``) and newspaper page text (``.txt``; see ``indexer.pages``).
+``indexer.records``) and newspaper page text (``.txt``; see ``indexer.issues``).
 A folder stands for every supported file under it, in name order. Anything
 that cannot be read becomes a ``Problem`` naming the file (and line) and why;
 nothing is skipped silently.
@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -85,33 +84,68 @@ def decode(data: bytes) -> str:
     return text
 
 
+def _open(path: Path):
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def _cannot_read(error: Exception) -> SourceError:
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return SourceError(f"cannot read: {reason}")
+
+
+def is_jsonl(path: Path) -> bool:
+    return path.name.lower().endswith(JSONL_SUFFIXES)
+
+
 def read_bytes(path: Path) -> bytes:
+    """A whole file's bytes (``SourceError`` when it cannot be read)."""
     try:
-        if path.name.lower().endswith(".gz"):
-            with gzip.open(path, "rb") as handle:
-                return handle.read()
-        return path.read_bytes()
+        with _open(path) as handle:
+            return handle.read()
     except (OSError, EOFError, gzip.BadGzipFile) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        raise SourceError(f"cannot read: {reason}") from None
+        raise _cannot_read(error) from None
 
 
-def read_source(path: Path) -> Iterator[Article | Problem]:
-    """The articles of one file, and a ``Problem`` for each thing left out."""
+def read_records(path: Path) -> Iterator[Article | Problem]:
+    """The articles of a JSON Lines file, and a ``Problem`` for each bad line.
+
+    The file is streamed line by line: memory stays bounded whatever its size.
+    """
     source = str(path)
     try:
-        text = decode(read_bytes(path))
+        with _open(path) as handle:
+            yield from _jsonl_articles(handle, source)
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        yield Problem(source, str(_cannot_read(error)))
     except SourceError as error:
         yield Problem(source, str(error))
+
+
+def _jsonl_lines(handle) -> Iterator[tuple[int, str | None]]:
+    """``(number, text)`` per line; text ``None`` when the line cannot be decoded."""
+    head = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        yield from enumerate(decode(handle.read()).splitlines(), 1)
         return
-    if path.name.lower().endswith(JSONL_SUFFIXES):
-        yield from _jsonl_articles(text, source)
-    else:
-        yield from _page_articles(text, path)
+    for number, raw in enumerate(handle, 1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                yield number, raw.decode("gb18030")
+            except UnicodeDecodeError:
+                yield number, None
 
 
-def _jsonl_articles(text: str, source: str) -> Iterator[Article | Problem]:
-    for number, line in enumerate(text.splitlines(), 1):
+def _jsonl_articles(handle, source: str) -> Iterator[Article | Problem]:
+    for number, line in _jsonl_lines(handle):
+        if line is None:
+            yield Problem(source, "not UTF-8, UTF-16 or GB18030 text", number)
+            continue
         if not line.strip():
             continue
         try:
@@ -120,14 +154,5 @@ def _jsonl_articles(text: str, source: str) -> Iterator[Article | Problem]:
             yield Problem(source, f"malformed JSON ({error.msg}, column {error.colno})", number)
         except RecordError as error:
             yield Problem(source, str(error), number)
-
-
-def _page_articles(text: str, path: Path) -> Iterator[Article | Problem]:
-    lines = [line.strip() for line in text.splitlines()]
-    nonempty = [line for line in lines if line]
-    if not nonempty:
-        yield Problem(str(path), "empty page")
-        return
-    record = {"title": nonempty[0], "body": "\n".join(nonempty[1:]),
-              "id": f"{path.stem}-{os.path.getsize(path)}"}
-    yield article_from_record(record, str(path))
+        except RecursionError:
+            yield Problem(source, "JSON nested too deeply", number)

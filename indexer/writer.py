@@ -16,15 +16,22 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.util.filelock import try_for
 
+from indexer.parallel import ParallelWriter
 from indexer.records import Article, RecordError, article_from_record
 from indexer.schema import article_schema, check_version, write_meta
-from indexer.sources import Problem, find_files, read_source
+from indexer.issues import PageMeta, page_articles
+from indexer.issues import page_meta as issue_page_meta
+from indexer.sources import Problem, find_files, is_jsonl, read_records
 
 #: Articles written between two commits.
 BATCH_SIZE = 5000
 #: Memory Whoosh may use for its posting pool before it spills to disk.
 WRITER_LIMIT_MB = 256
+#: How long a writer waits for another one to release the index.
+LOCK_WAIT_SECONDS = 5.0
 
 
 @dataclass
@@ -36,7 +43,13 @@ class Report:
     unchanged: int = 0
     deleted: int = 0
     files: int = 0
+    #: Changes (added, updated, deleted) safely committed so far.
+    committed: int = 0
+    #: The file whose bad records stopped the run (see ``index_paths``).
+    stopped_at: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: Things worth knowing that did not stop anything.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def indexed(self) -> int:
@@ -75,23 +88,41 @@ def _date_number(date: dt.date | None) -> int | None:
     return date.year * 10000 + date.month * 100 + date.day if date else None
 
 
+class IndexBusyError(Exception):
+    """Another process is writing to the index."""
+
+
 class IndexWriter:
     """Adds articles to the index at ``path`` (created if missing).
 
-    Use as a context manager; leaving the block commits what was added.
+    Holds the index's write lock from start to close, waiting up to ``wait``
+    seconds for another writer to finish (``IndexBusyError`` after that).
+    The lock is the kernel's (``flock``): a killed writer leaves none behind.
+    Use as a context manager: leaving the block commits what was added; an
+    exception (Ctrl-C included) drops only the uncommitted batch.
     """
 
-    def __init__(self, path: str | os.PathLike, *, rebuild: bool = False, procs: int = 1):
+    def __init__(self, path: str | os.PathLike, *, rebuild: bool = False, procs: int = 1,
+                 wait: float = LOCK_WAIT_SECONDS):
         self.path = Path(path)
         self.procs = procs
         self.report = Report()
-        if rebuild or not whoosh_index.exists_in(self.path):
-            self.path.mkdir(parents=True, exist_ok=True)
-            self._index = whoosh_index.create_in(self.path, article_schema())
-            write_meta(self.path)
-        else:
-            check_version(self.path)
-            self._index = whoosh_index.open_dir(self.path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        storage = FileStorage(str(self.path))
+        self._lock = storage.lock(f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK")
+        if not try_for(self._lock.acquire, timeout=wait, delay=0.1):
+            raise IndexBusyError(f"another process is writing to the index at {self.path}; "
+                                 f"waited {wait:g} s (try again when it has finished)")
+        try:
+            if rebuild or not whoosh_index.exists_in(self.path):
+                self._index = storage.create_index(article_schema())
+                write_meta(self.path)
+            else:
+                check_version(self.path)
+                self._index = storage.open_index()
+        except BaseException:
+            self._lock.release()
+            raise
         self._digests: dict[str, str] = {}
         self._source_of: dict[str, str] = {}
         self._ids_by_source: dict[str, set[str]] = {}
@@ -118,8 +149,10 @@ class IndexWriter:
 
     def _open_writer(self):
         if self._writer is None:
-            extra = {"procs": self.procs, "multisegment": True} if self.procs > 1 else {}
-            self._writer = self._index.writer(limitmb=WRITER_LIMIT_MB, **extra)
+            if self.procs > 1:
+                self._writer = ParallelWriter(self._index, self.procs, WRITER_LIMIT_MB)
+            else:
+                self._writer = self._index.writer(limitmb=WRITER_LIMIT_MB, _lk=False)
         return self._writer
 
     def add(self, article: Article) -> None:
@@ -165,6 +198,7 @@ class IndexWriter:
             self._writer.commit()
         self._writer = None
         self._batch.clear()
+        self.report.committed = self.report.indexed + self.report.deleted
 
     def cancel(self) -> None:
         if self._writer is not None:
@@ -175,11 +209,21 @@ class IndexWriter:
     def __enter__(self) -> "IndexWriter":
         return self
 
-    def __exit__(self, kind, error, trace) -> None:
-        if kind is None or issubclass(kind, KeyboardInterrupt):
+    def close(self) -> None:
+        """Commit what was added and release the lock."""
+        try:
             self.commit()
+        finally:
+            self._lock.release()
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            self.close()
         else:
-            self.cancel()
+            try:
+                self.cancel()
+            finally:
+                self._lock.release()
 
 
 def add_articles(path: str | os.PathLike, records: Iterable[Mapping | Article]) -> Report:
@@ -201,30 +245,57 @@ def index_paths(
     rebuild: bool = False,
     skip_bad: bool = False,
     procs: int = 1,
+    wait: float = LOCK_WAIT_SECONDS,
+    page_meta: PageMeta = PageMeta(),
     on_article: Callable[[int], None] | None = None,
 ) -> Report:
     """Index files and folders of JSON Lines and page text.
 
-    A file with a bad record is left out whole (``skip_bad`` indexes its
-    good records); every problem is listed in the report. ``procs`` > 1
-    writes with that many processes (one new segment each per commit).
+    Each JSON Lines file is checked before any of it is written: one with
+    bad records stops the run before anything of it is committed
+    (``report.stopped_at``); with ``skip_bad`` its good records are indexed
+    and the bad ones listed. Unreadable files are skipped and listed. Page
+    files take their paper, date and page from their path or ``page_meta``.
+    ``procs`` > 1 writes with that many processes.
     """
     files, problems = find_files(Path(p) for p in paths)
-    with IndexWriter(index_path, rebuild=rebuild, procs=procs) as writer:
-        writer.report.problems.extend(problems)
-        for file in files:
-            items = list(read_source(file))
-            bad = [item for item in items if isinstance(item, Problem)]
-            writer.report.problems.extend(bad)
-            if bad and not skip_bad and any(item.line for item in bad):
-                writer.report.problems.append(
-                    Problem(str(file), "not indexed: fix the lines above or use --skip-bad"))
+    record_files = [f for f in files if is_jsonl(f)]
+    page_files = [f for f in files if not is_jsonl(f)]
+    with IndexWriter(index_path, rebuild=rebuild, procs=procs, wait=wait) as writer:
+        report = writer.report
+        report.problems.extend(problems)
+        for file in record_files:
+            bad = [item for item in read_records(file) if isinstance(item, Problem)]
+            report.problems.extend(bad)
+            if any(item.line for item in bad) and not skip_bad:
+                report.stopped_at = str(file)
+                return report
+            if bad and not any(item.line for item in bad):
                 continue
-            articles = [item for item in items if isinstance(item, Article)]
-            for article in articles:
-                writer.add(article)
-                if on_article:
-                    on_article(1)
-            writer.remove_missing(str(file), {a.id for a in articles})
+            _write_file(writer, [str(file)], read_records(file), on_article)
+        if page_files:
+            _write_file(writer, [str(f) for f in page_files], page_articles(page_files, page_meta), on_article)
+            incomplete = sum(1 for f in page_files if not issue_page_meta(f, page_meta).complete)
+            if incomplete:
+                report.notes.append(f"{incomplete} page files without paper, date or page: name them "
+                                    f"PAPER/YYYY-MM-DD/NN.txt or give --paper, --date and --page")
+    return report
+
+
+def _write_file(writer: IndexWriter, sources: list[str], items, on_article) -> None:
+    """Write the articles of ``items`` and drop what ``sources`` no longer hold."""
+    kept: dict[str, set[str]] = {source: set() for source in sources}
+    skipped = set()
+    for item in items:
+        if isinstance(item, Problem):
+            writer.report.problems.append(item)
+            skipped.add(item.source)
+            continue
+        writer.add(item)
+        kept.setdefault(item.source or "", set()).add(item.id)
+        if on_article:
+            on_article(1)
+    for source in sources:
+        if source not in skipped:
+            writer.remove_missing(source, kept[source])
             writer.report.files += 1
-    return writer.report

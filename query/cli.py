@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -17,6 +19,8 @@ import typer
 from query.language import __doc__ as LANGUAGE_HELP
 
 EXIT_NO_HITS, EXIT_USAGE, EXIT_INDEX, EXIT_INTERRUPTED = 1, 2, 3, 130
+#: Values per facet the text output shows (``--json`` has them all).
+FACET_VALUES_SHOWN = 12
 
 app = typer.Typer(
     help="Full-text search for Chinese newspaper archives.\n\n"
@@ -63,52 +67,145 @@ def _index_path(path: Path | None) -> Path:
 @app.command()
 def index(
     sources: Annotated[list[Path], typer.Argument(
-        help="JSON Lines files (.jsonl, .jsonl.gz), page text files (.txt) or folders of them.",
+        help="JSON Lines files (.jsonl, .jsonl.gz), page text files (.txt) or folders of them. "
+             "Page files named PAPER/YYYY-MM-DD/NN.txt carry their paper, date and page.",
         show_default=False)],
     index_dir: IndexOption = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start a new, empty index first.")] = False,
     skip_bad: Annotated[bool, typer.Option(
-        "--skip-bad", help="Index the good records of a file that has bad lines (default: skip the file).")] = False,
+        "--skip-bad", help="Index the good records of a file with bad lines (default: stop before that file).")] = False,
+    paper: Annotated[Optional[str], typer.Option("--paper", help="Paper name for page files.")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Issue date (YYYY-MM-DD) for page files.")] = None,
+    page: Annotated[Optional[int], typer.Option("--page", min=0, help="Page number for one page file.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes that write the index.")] = os.cpu_count() or 1,
+    wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for another indexing run to finish.")] = 5.0,
     as_json: JsonOption = False,
 ):
     """Add articles to the index; unchanged articles are skipped, edited ones replaced."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from indexer.issues import PageMeta
     from indexer.schema import IndexVersionError
-    from indexer.writer import index_paths
+    from indexer.writer import IndexBusyError, index_paths
 
     target = _index_path(index_dir)
+    meta = PageMeta(paper, _issue_date(date), page)
     progress = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[rate]:.0f} articles/s"), TimeElapsedColumn(),
-                        console=_console(stderr=True), disable=as_json, transient=False)
+                        console=_console(stderr=True), disable=as_json)
+    counted = [0]
+
+    def advance(count: int) -> None:
+        counted[0] += count
+        task = progress.tasks[0]
+        progress.update(task.id, advance=count, rate=task.completed / task.elapsed if task.elapsed else 0.0)
+
     try:
-        with progress:
-            task = progress.add_task("index", total=None, rate=0.0)
-
-            def advance(count: int) -> None:
-                progress.advance(task, count)
-                elapsed = progress.tasks[0].elapsed or 0
-                progress.update(task, rate=progress.tasks[0].completed / elapsed if elapsed else 0.0)
-
+        with _terminate_as_interrupt(), progress:
+            progress.add_task("index", total=None, rate=0.0)
             report = index_paths(sources, target, rebuild=rebuild, skip_bad=skip_bad, procs=jobs,
-                                 on_article=advance)
-    except IndexVersionError as error:
+                                 wait=wait, page_meta=meta, on_article=advance)
+    except (IndexVersionError, IndexBusyError) as error:
         raise _fail(str(error), EXIT_INDEX) from None
     except KeyboardInterrupt:
-        _console(stderr=True).print("interrupted: what was committed before stays in the index")
+        _console(stderr=True).print(
+            f"interrupted after reading {counted[0]} articles; the index keeps every article committed "
+            f"before that (run the same command again to finish)", markup=False)
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    summary = {"index": str(target), "added": report.added, "updated": report.updated,
-               "unchanged": report.unchanged, "deleted": report.deleted, "files": report.files,
-               "problems": [str(p) for p in report.problems]}
+    _print_report(report, target, as_json)
+    if report.stopped_at:
+        raise _fail(f"stopped at {report.stopped_at}: nothing of it was indexed; "
+                    f"fix the lines listed above or use --skip-bad", EXIT_USAGE)
+
+
+def _issue_date(text: str | None):
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"--date must be YYYY-MM-DD, not {text!r}", EXIT_USAGE) from None
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """Treat SIGTERM like Ctrl-C: stop cleanly, keeping what was committed."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _print_report(report, target: Path, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(summary, ensure_ascii=False))
-    else:
-        console = _console()
-        console.print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-                      f"{report.deleted} removed, from {report.files} files into {target}")
-        for problem in report.problems:
-            console.print(f"  skipped {problem}", markup=False)
+        print(json.dumps({"index": str(target), "added": report.added, "updated": report.updated,
+                          "unchanged": report.unchanged, "deleted": report.deleted, "files": report.files,
+                          "stopped_at": report.stopped_at, "problems": [str(p) for p in report.problems],
+                          "notes": report.notes}, ensure_ascii=False))
+        return
+    console = _console()
+    console.print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+                  f"{report.deleted} removed, from {report.files} files into {target}", markup=False)
+    for note in report.notes:
+        console.print(f"note: {note}", markup=False)
+    if report.problems:
+        console.print(f"{len(report.problems)} problems (not indexed):", markup=False)
+    for problem in report.problems:
+        console.print(f"  {problem}", markup=False)
+
+
+@app.command()
+def parse(
+    files: Annotated[list[Path], typer.Argument(help="Page text files (.txt).", show_default=False)],
+    date: Annotated[Optional[str], typer.Option("--date", help="Issue date (YYYY-MM-DD), to resolve datelines.")] = None,
+    as_json: JsonOption = False,
+):
+    """Show how page files split into articles and teasers, before indexing them."""
+    from indexer.issues import PageMeta, page_meta
+    from indexer.pages import parse_page
+    from indexer.sources import SourceError, decode, read_bytes
+
+    given = PageMeta(date=_issue_date(date))
+    console = _console()
+    failed = False
+    for file in files:
+        try:
+            text = decode(read_bytes(file))
+        except SourceError as error:
+            _console(stderr=True).print(f"{file}: {error}", markup=False)
+            failed = True
+            continue
+        records = parse_page(text, issue_date=page_meta(file, given).date)
+        if as_json:
+            print(json.dumps({"source": str(file), "records": [r.to_dict() for r in records]}, ensure_ascii=False))
+            continue
+        console.print(f"{file}: {sum(r.kind == 'article' for r in records)} articles, "
+                      f"{sum(r.kind == 'teaser' for r in records)} teasers", style="bold", markup=False)
+        for number, record in enumerate(records, 1):
+            _print_record(console, number, record)
+    if failed:
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _print_record(console, number: int, record) -> None:
+    from rich.text import Text
+
+    title = " / ".join(record.title) or "(no headline) " + record.body[:30]
+    facts = [f"{record.kind}"]
+    facts += [f"{k} {v}" for k, v in (("agency", record.agency), ("place", record.place), ("date", record.date),
+                                     ("see page", record.see_page), ("continued to", record.continued_to),
+                                     ("continued from", record.continued_from)) if v]
+    facts += [f"{k} {'、'.join(v)}" for k, v in (("reporters", record.reporters),
+                                                 ("correspondents", record.correspondents)) if v]
+    lines = ", ".join(f"{a}-{b}" for a, b in record.lines)
+    console.print(Text.assemble((f"{number:2d}. ", "bold"), (title, "cyan")))
+    console.print(Text(f"    {' · '.join(facts)} · lines {lines} · {len(record.body)} characters", style="dim"))
 
 
 @app.command(help="Search the index, best matches first.\n\n\b\n" + LANGUAGE_HELP.split("\n\n")[1])
@@ -118,15 +215,24 @@ def search(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Hits to show.")] = 10,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Hits to skip (paging).")] = 0,
     sort: Annotated[str, typer.Option("--sort", help="relevance, date (oldest first) or -date.")] = "relevance",
+    since: Annotated[Optional[str], typer.Option("--since", help="Only issues on or after this date (2020-03-01, 2020-03, 2020).")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Only issues on or before this date.")] = None,
+    paper: Annotated[Optional[str], typer.Option("--paper", help="Only this paper (人民日报).")] = None,
+    page: Annotated[Optional[str], typer.Option("--page", help="Only this page or range (1, 1-4).")] = None,
+    reporter: Annotated[Optional[str], typer.Option("--reporter", help="Only articles by this reporter.")] = None,
+    facet: Annotated[Optional[list[str]], typer.Option(
+        "--facet", help="Count matches by reporter, correspondent, paper, page or month (repeatable).")] = None,
     as_json: JsonOption = False,
     fail_on_empty: Annotated[bool, typer.Option("--fail-on-empty", help="Exit with 1 when nothing matches.")] = False,
 ):
     """Search the index."""
     from query import QueryError
+    from query.language import with_filters
 
     ix = _open_index(index_dir)
     try:
-        results = ix.search(query, limit=limit, offset=offset, sort=sort)
+        full = with_filters(query, since=since, until=until, paper=paper, page=page, reporter=reporter)
+        results = ix.search(full, limit=limit, offset=offset, sort=sort, facets=tuple(facet or ()))
     except (QueryError, ValueError) as error:
         raise _fail(str(error), EXIT_USAGE) from None
     if as_json:
@@ -135,6 +241,26 @@ def search(
         _print_results(results, offset)
     if fail_on_empty and not results.total:
         raise typer.Exit(EXIT_NO_HITS)
+
+
+@app.command()
+def similar(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="The article to start from.")],
+    index_dir: IndexOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Articles to show.")] = 10,
+    as_json: JsonOption = False,
+):
+    """Articles most like a given one (to follow a story across days)."""
+    ix = _open_index(index_dir)
+    try:
+        results = ix.similar(article_id, limit=limit)
+    except KeyError:
+        raise _fail(f"no article with id {article_id!r}", EXIT_USAGE) from None
+    if as_json:
+        print(json.dumps(_results_json(results), ensure_ascii=False))
+    else:
+        _console().print(f"key terms: {results.query}", style="dim", markup=False)
+        _print_results(results, 0)
 
 
 def _results_json(results) -> dict:
@@ -146,6 +272,8 @@ def _results_json(results) -> dict:
             "snippet": h.snippet, "snippet_start": h.snippet_start,
             "highlights": [list(span) for span in h.highlights],
         } for h in results.hits],
+        **({"facets": {name: [[value, count] for value, count in counts]
+                       for name, counts in results.facets.items()}} if results.facets else {}),
     }
 
 
@@ -153,6 +281,9 @@ def _print_results(results, offset: int) -> None:
     from rich.text import Text
 
     console = _console()
+    for name, counts in results.facets.items():
+        shown = "  ".join(f"{value} {count}" for value, count in counts[:FACET_VALUES_SHOWN])
+        console.print(Text.assemble((f"{name}: ", "bold"), shown or "-"))
     if not results.total:
         console.print("no matches")
         return

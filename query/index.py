@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,11 @@ from query.snippets import highlight_spans, make_snippet
 #: Where the index lives when no path is given (``$ZHSEARCH_INDEX`` overrides).
 DEFAULT_INDEX = Path.home() / ".local" / "share" / "zhsearch" / "index"
 SORTS = {"relevance": None, "date": ("date", False), "-date": ("date", True)}
+#: Facets ``search(facets=...)`` can count, and the column each one reads.
+FACETS = {"reporter": "reporters", "correspondent": "correspondents", "paper": "paper",
+          "page": "page", "month": "date"}
+#: Key terms ``similar()`` draws from an article.
+SIMILAR_TERMS = 12
 
 
 class IndexNotFoundError(Exception):
@@ -63,6 +69,8 @@ class Results:
     total: int
     hits: tuple[Hit, ...]
     query: str = ""
+    #: ``{facet: ((value, count), ...)}``, most frequent first, for the facets asked for.
+    facets: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -117,25 +125,65 @@ class Index:
         return searcher
 
     def search(self, q: str, limit: int | None = 10, offset: int = 0,
-               sort: str = "relevance") -> Results:
+               sort: str = "relevance", facets: tuple[str, ...] = ()) -> Results:
         """Ranked matches of query ``q`` (see ``query.language``).
 
-        ``limit=None`` returns every match. Raises ``QueryError`` for a query
-        the parser cannot read; an empty query returns no hits.
+        ``limit=None`` returns every match; ``sort`` is ``relevance``,
+        ``date`` or ``-date``; ``facets`` names facets to count over all
+        matches (``reporter``, ``correspondent``, ``paper``, ``page``,
+        ``month``). Raises ``QueryError`` for a query the parser cannot read;
+        an empty query returns no hits.
         """
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        unknown = set(facets) - set(FACETS)
+        if unknown:
+            raise ValueError(f"unknown facet {', '.join(sorted(unknown))}; use {', '.join(FACETS)}")
         tree = parse(q)
         if tree is None:
-            return Results(0, (), q)
+            return Results(0, (), q, {name: () for name in facets})
         searcher = self._searcher()
         wanted = None if limit is None else offset + limit
         order = SORTS[sort]
         kwargs = {"sortedby": order[0], "reverse": order[1]} if order else {}
-        results = searcher.search(to_whoosh(tree), limit=wanted, **kwargs)
+        matcher = to_whoosh(tree)
+        results = searcher.search(matcher, limit=wanted, **kwargs)
         marks = needles(tree)
         hits = tuple(self._hit(doc, marks) for doc in results[offset:wanted])
-        return Results(len(results), hits, q)
+        counts = self._facets(searcher, results.docs() if limit is None else
+                              searcher.docs_for_query(matcher), facets) if facets else {}
+        return Results(len(results), hits, q, counts)
+
+    @staticmethod
+    def _facets(searcher, docnums, names) -> dict:
+        reader = searcher.reader()
+        counters = {name: Counter() for name in names}
+        columns = {name: reader.column_reader(FACETS[name]) for name in names}
+        for docnum in docnums:
+            for name, counter in counters.items():
+                value = columns[name][docnum]
+                if name in ("reporter", "correspondent"):
+                    counter.update(v for v in value.split(",") if v)
+                elif name == "month":
+                    if value:
+                        counter[f"{value // 10000:04d}-{value // 100 % 100:02d}"] += 1
+                elif value not in ("", None, 0):
+                    counter[value] += 1
+        return {name: tuple(sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+                for name, counter in counters.items()}
+
+    def similar(self, article_id: str, limit: int = 10) -> Results:
+        """Articles most like the given one (its key terms, ranked), itself left out."""
+        searcher = self._searcher()
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            raise KeyError(article_id)
+        stored = searcher.stored_fields(docnum)
+        text = stored.get("title", "") + "\n" + stored.get("body", "")
+        results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=SIMILAR_TERMS)
+        terms = [term for term, _ in searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)]
+        hits = tuple(self._hit(doc, terms) for doc in results)
+        return Results(len(hits), hits, " ".join(terms))
 
     @staticmethod
     def _hit(doc, marks: list[str]) -> Hit:

@@ -259,3 +259,18 @@ def _date_bounds(text: str) -> tuple[int, int]:
         raise QueryError(f"no such date: '{text}'")
     number = year * 10000 + month * 100 + day
     return number, number
+
+
+def with_filters(q: str, *, since: str | None = None, until: str | None = None,
+                 paper: str | None = None, page: str | None = None,
+                 reporter: str | None = None) -> str:
+    """``q`` narrowed by metadata filters, written in the query language."""
+    parts = [f"({q})"] if q.strip() else []
+    if since or until:
+        parts.append(f"date:{since or ''}..{until or ''}")
+    for name, value in (("paper", paper), ("page", page), ("reporter", reporter)):
+        if value:
+            if '"' in value:
+                raise QueryError(f"a {name} filter cannot contain a double quote")
+            parts.append(f'{name}:"{value}"')
+    return " ".join(parts)

@@ -1,0 +1,319 @@
+"""Speed of zhsearch against stock Whoosh + jieba, measured in the same run.
+
+Run::
+
+    .venv/bin/python benchmarks/speed.py                    # the dev corpus (22,690 articles)
+    .venv/bin/python benchmarks/speed.py --quick            # 2,000 articles, 50 queries per kind
+    .venv/bin/python benchmarks/speed.py --replica 10       # the corpus ten times, under new ids
+    options: --corpus PATH  --articles N  --queries N  --jobs N  --skip-baseline  --seed N
+
+The corpus (default ``../shared/corpus/rmrb-2020-dev.jsonl.gz``; its first
+``--articles`` records, ``--replica`` times) is written to a temporary
+``.jsonl.gz`` and indexed in temporary folders. Figures:
+
+* build — ``zhsearch index`` (``--jobs``: its default, one writer per core)
+  and ``baseline.py build`` (one process, as stock Whoosh is used) as new
+  processes: wall time, articles/s, MB/s (UTF-8 of headline + body), peak
+  RSS of the largest process (``/usr/bin/time``), index size on disk;
+* re-index — the same command again with nothing changed, then with 1% of
+  the bodies edited in the file. Stock Whoosh cannot tell what changed: its
+  re-index is ``update_document`` over every record, timed once (1% edited)
+  and the same for both rows;
+* warm search — one open index per system, a few hundred queries per kind
+  drawn with a fixed seed: 1–2 jieba words, 8–16 character unquoted spans,
+  quoted 2–6 hanzi phrases, and a word filtered to its article's month and
+  sorted newest first (zhsearch ``词 date:2020-03``, ``sort="-date"``; the
+  baseline has no date field, so an id prefix ``rmrb-202003`` and id order
+  stand in). Each call includes snippets/highlights of the top 10 (zhsearch's
+  ``Index.search`` builds them; the baseline calls ``hit.highlights("body")``).
+  The baseline uses OR grouping;
+* cold CLI — ``zhsearch search WORD`` and ``baseline.py search WORD`` as new
+  processes, and ``zhsearch --help``: median wall time of 5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import jieba  # noqa: E402
+
+from baseline import DEFAULT_CORPUS, WHOOSH_NOTE, Baseline, read_records, title_lines  # noqa: E402
+from quality import milliseconds, span_queries, substring_queries  # noqa: E402
+from query import Index  # noqa: E402
+
+BASELINE_SCRIPT = Path(__file__).resolve().with_name("baseline.py")
+TIME = Path("/usr/bin/time")
+HANZI_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+MONTH_ID = re.compile(r"\D*\d{6}")
+EDITED_SHARE = 0.01
+EDIT = "（本报更正）"
+COLD_RUNS = 5
+WARMUP = 10
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    rss_mb: float | None
+    stdout: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    zhsearch: float | None
+    baseline: float | None
+    unit: str
+    higher_is_better: bool = False
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def zhsearch_command() -> str:
+    local = Path(sys.executable).with_name("zhsearch")
+    return str(local) if local.exists() else shutil.which("zhsearch") or "zhsearch"
+
+
+def run(command: list[str]) -> Run:
+    """Run ``command``; its wall time and (with ``/usr/bin/time``) its largest process's peak RSS."""
+    with tempfile.NamedTemporaryFile("r") as rss:
+        prefix = [str(TIME), "-f", "%M", "-o", rss.name] if TIME.exists() else []
+        start = time.perf_counter()
+        done = subprocess.run(prefix + command, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if done.returncode:
+            raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        kilobytes = rss.read().strip().splitlines()
+    return Run(seconds, int(kilobytes[-1]) / 1024 if kilobytes else None, done.stdout)
+
+
+def write_corpus(source: Path, target: Path, articles: int | None, replica: int,
+                 edited: set[int] = frozenset()) -> tuple[int, float]:
+    """Stream ``replica`` copies of the first ``articles`` records to ``target``.
+
+    Copy k > 0 gets ids ending ``-rK``; records numbered in ``edited`` get
+    their body changed. Returns the number of records and their MB of text.
+    """
+    count, size = 0, 0
+    with gzip.open(target, "wt", encoding="utf-8", compresslevel=1) as out:
+        for copy in range(replica):
+            for record in read_records(source, articles):
+                if copy:
+                    record["id"] = f"{record['id']}-r{copy}"
+                if count in edited:
+                    record["body"] = (record.get("body") or "") + EDIT
+                size += len(("".join(title_lines(record)) + (record.get("body") or "")).encode())
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
+    return count, size / 1e6
+
+
+def folder_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+
+
+def word_queries(rng: random.Random, records: list[dict], count: int) -> list[tuple[str, dict]]:
+    """``count`` queries of 1–2 jieba words (hanzi, 2+ characters) from one article, with it."""
+    with_body = [r for r in records if (r.get("body") or "").strip()]
+    queries = []
+    while len(queries) < count:
+        record = rng.choice(with_body)
+        words = sorted({w for run in HANZI_RUN.findall(record["body"]) for w in jieba.lcut(run) if len(w) >= 2})
+        if len(words) >= 2:
+            queries.append((" ".join(rng.sample(words, rng.randint(1, 2))), record))
+    return queries
+
+
+def same(text: str) -> dict:
+    """A query both systems are asked as is."""
+    return {"zhsearch": {"q": text}, "baseline": {"q": text}}
+
+
+def draw_queries(rng: random.Random, records: list[dict], count: int) -> dict[str, list[dict]]:
+    """Per kind, queries as keyword arguments of a zhsearch and a baseline search."""
+    words = word_queries(rng, records, count)
+    filtered = []
+    for q, record in word_queries(rng, [r for r in records if r.get("date")], count):
+        word = q.split()[0]
+        month = MONTH_ID.match(record["id"])
+        filtered.append({"zhsearch": {"q": f"{word} date:{record['date'][:7]}", "sort": "-date"},
+                         "baseline": {"q": word, "id_prefix": month.group() if month else record["id"],
+                                      "sort_by_id": True}})
+    return {
+        "1–2 words": [same(q) for q, _ in words],
+        "8–16 char span": [same(q.text) for q in span_queries(rng, records, count)],
+        "quoted phrase": [same(f'"{q.text}"') for q in substring_queries(rng, records, count)],
+        "word + month, newest first": filtered,
+    }
+
+
+def latencies(search, queries: list[dict]) -> tuple[float, float]:
+    """Median and p95 milliseconds of ``search(**query)`` after a few unmeasured calls."""
+    for query in queries[:WARMUP]:
+        search(**query)
+    seconds = []
+    for query in queries:
+        start = time.perf_counter()
+        search(**query)
+        seconds.append(time.perf_counter() - start)
+    return milliseconds(seconds, 0.5), milliseconds(seconds, 0.95)
+
+
+def cold(command: list[str]) -> float:
+    return statistics.median(run(command).seconds for _ in range(COLD_RUNS))
+
+
+def index_summary(output: str) -> str:
+    summary = json.loads(output.strip().splitlines()[-1])
+    return ", ".join(f"{summary[key]} {key}" for key in ("added", "updated", "unchanged", "deleted"))
+
+
+def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Figure], list[str]]:
+    corpus = folder / "corpus.jsonl.gz"
+    zh_index, base_index = folder / "zhsearch", folder / "baseline"
+    baseline = not args.skip_baseline
+    figures, notes = [], []
+    zh_index_cmd = [zhsearch_command(), "index", str(corpus), "--index", str(zh_index), "--json"]
+    if args.jobs:
+        zh_index_cmd += ["--jobs", str(args.jobs)]
+    base_build_cmd = [sys.executable, str(BASELINE_SCRIPT), "build", str(corpus), "--index", str(base_index)]
+
+    log("writing the corpus")
+    count, megabytes = write_corpus(args.corpus, corpus, args.articles, args.replica)
+    notes.append(f"{count} articles, {megabytes:.1f} MB of headline + body text "
+                 f"({args.corpus.name}, first {args.articles or 'all'} records x {args.replica})")
+    log(f"zhsearch index ({count} articles)")
+    zh_build = run(zh_index_cmd)
+    notes.append(f"zhsearch index: {index_summary(zh_build.stdout)}")
+    log("zhsearch index, nothing changed")
+    zh_same = run(zh_index_cmd)
+    notes.append(f"zhsearch re-index, nothing changed: {index_summary(zh_same.stdout)}")
+    base_build = None
+    if baseline:
+        log("baseline build")
+        base_build = run(base_build_cmd)
+
+    def pair(value):
+        return value(zh_build), value(base_build) if base_build else None
+
+    figures += [
+        Figure("build time", *pair(lambda r: r.seconds), "s"),
+        Figure("articles/s", *pair(lambda r: count / r.seconds), "", True),
+        Figure("MB/s", *pair(lambda r: megabytes / r.seconds), "", True),
+        Figure("peak RSS", *pair(lambda r: r.rss_mb), "MB"),
+        Figure("index size", folder_mb(zh_index), folder_mb(base_index) if baseline else None, "MB"),
+    ]
+
+    log("warm searches")
+    records = list(read_records(args.corpus, args.articles))
+    kinds = draw_queries(random.Random(args.seed), records, args.queries)
+    zh = Index.open(zh_index)
+    base = Baseline(base_index) if baseline else None
+    for kind, queries in kinds.items():
+        log(f"  {kind}")
+        zh_p50, zh_p95 = latencies(lambda **kw: zh.search(limit=TOP, **kw), [q["zhsearch"] for q in queries])
+        base_p50 = base_p95 = None
+        if base:
+            base_p50, base_p95 = latencies(lambda **kw: base.search(limit=TOP, highlight=TOP, **kw),
+                                           [q["baseline"] for q in queries])
+        figures += [Figure(f"{kind} p50", zh_p50, base_p50, "ms"),
+                    Figure(f"{kind} p95", zh_p95, base_p95, "ms")]
+    notes.append(f"{len(kinds['1–2 words'])} queries per kind, seed {args.seed}; "
+                 f"e.g. {kinds['word + month, newest first'][0]['zhsearch']['q']}")
+    zh.close()
+    if base:
+        base.close()
+
+    log("cold command lines")
+    word = kinds["1–2 words"][0]["zhsearch"]["q"].split()[0]
+    figures += [
+        Figure(f"cold search {word}", cold([zhsearch_command(), "search", word, "--index", str(zh_index)]),
+               cold([sys.executable, str(BASELINE_SCRIPT), "search", word, "--index", str(base_index)])
+               if baseline else None, "s"),
+        Figure("cold zhsearch --help", cold([zhsearch_command(), "--help"]), None, "s"),
+    ]
+
+    log("editing 1% of the bodies")
+    edited = set(random.Random(args.seed).sample(range(count), max(1, round(count * EDITED_SHARE))))
+    write_corpus(args.corpus, corpus, args.articles, args.replica, edited)
+    log("zhsearch re-index, 1% edited")
+    zh_edit = run(zh_index_cmd)
+    notes.append(f"zhsearch re-index, {len(edited)} bodies edited: {index_summary(zh_edit.stdout)}")
+    base_edit = None
+    if baseline:
+        log("baseline re-index (update_document for every record)")
+        base_edit = run(base_build_cmd + ["--update"])
+    base_reindex = base_edit.seconds if base_edit else None
+    figures += [Figure("re-index, nothing changed", zh_same.seconds, base_reindex, "s"),
+                Figure("re-index, 1% edited", zh_edit.seconds, base_reindex, "s")]
+    return figures, notes
+
+
+def cell(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+    return f"{text} {unit}".strip()
+
+
+def ratio(figure: Figure) -> str:
+    """``zhsearch / baseline`` and which side is better."""
+    if figure.zhsearch is None or not figure.baseline:
+        return "–"
+    times = figure.zhsearch / figure.baseline
+    better = (times > 1) == figure.higher_is_better
+    factor = times if times >= 1 else 1 / times
+    return f"{times:.2f} (zhsearch {factor:.1f}x {'better' if better else 'worse'})"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--articles", type=int, help="records from the start of the corpus (default: all)")
+    parser.add_argument("--replica", type=int, default=1, help="copies of the corpus, under new ids")
+    parser.add_argument("--queries", type=int, default=300, help="queries per kind")
+    parser.add_argument("--jobs", type=int, help="zhsearch index --jobs (default: its own, one per core)")
+    parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="2,000 articles, 50 queries per kind")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.articles, args.queries = 2000, 50
+    if not args.corpus.exists():
+        parser.error(f"no corpus at {args.corpus} (use --corpus PATH)")
+
+    with tempfile.TemporaryDirectory(prefix="zhsearch-speed-") as tmp:
+        figures, notes = measure(args, Path(tmp))
+    print("# Speed: zhsearch vs stock Whoosh + jieba")
+    print(f"{WHOOSH_NOTE}.")
+    for note in notes:
+        print(f"- {note}")
+    print()
+    print("| figure | zhsearch | baseline | zhsearch / baseline |")
+    print("|---|---:|---:|---|")
+    for figure in figures:
+        print(f"| {figure.name} | {cell(figure.zhsearch, figure.unit)} | "
+              f"{cell(figure.baseline, figure.unit)} | {ratio(figure)} |")
+
+
+if __name__ == "__main__":
+    main()

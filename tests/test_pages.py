@@ -1,0 +1,233 @@
+"""Tests for indexer.pages: the seed page by hand, properties, and the dev-page figures."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer.pages import PageRecord, clean_text, clean_title, conserved, page_meta_from_path, parse_page
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "corpus" / "000_17f4ee760ff368f2.txt"
+DEV_PAGES = ROOT.parent / "shared" / "pages-dev"
+
+
+def _benchmark():
+    """benchmarks/pages.py, loaded by path (benchmarks is not a package)."""
+    spec = importlib.util.spec_from_file_location("benchmark_pages", ROOT / "benchmarks" / "pages.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def seed_records() -> list[PageRecord]:
+    return parse_page(SEED.read_text(encoding="utf-8"), issue_date=datetime.date(2022, 12, 15))
+
+
+# --- the seed page, written out by hand -------------------------------------------
+
+SEED_EXPECTED = [
+    # kind, title, body start, body end, continued_to, see_page
+    ("article", ["我区与浙商银行签署战略合作协议"],
+     "本报讯（记者林韬通讯员王凯）12月12日上午，拱墅区人民政府与浙商银行签署战略合作协议。",
+     "为拱墅高质量发展贡献更大力量。", None, None),
+    ("article", ["冯晶在稳进提质专题工作会上要求", "争分夺秒冲刺半个月 确保实现年度目标任务"],
+     "本报讯（记者郑斌通讯员张志新）12月14日下午，区委副书记、区长冯晶",
+     "要精心组织年终系列促消费活动，促进消费持续恢复。", 2, None),
+    ("article", ["设置4条跑道 贯通6个层级 包含9大模块", "拱墅区基层智治综合应用正式上线"],
+     "本报讯（记者林韬通讯员王凯）为深入贯彻全省“县乡一体、条抓块统”",
+     "始终坚持问题导向和实效", 2, None),
+    ("article", [],
+     "本报讯（记者林韬通讯员王凯）12月13日上午，市委常委、余杭区委书记刘颖",
+     "为奋力推进“两个先行”的杭州实践贡献更大力量。", None, None),
+    ("article", ["李志龙在区委人才工作领导小组第二次会议上强调", "推进领军人才补短增效 让拱墅成为人才向往之地圆梦之区"],
+     "本报讯（记者林韬通讯员王凯）12月9日下午，拱墅区委人才工作领导小组召开第二次会议，",
+     "为“三城五区”建设提供坚强的人才支撑。", None, None),
+    ("teaser", ["李志龙接受省市主流媒体“学习宣传贯彻党的二十大精神·奔赴新征程”专访",
+                "以大运河文化为牵引", "打造江南韵、国际范的时尚之都"], "", "", None, 2),
+    ("article", ["探索创新突破难点 走出城市基层治理新路径", "我区召开现代社区建设暨高质量推进党组织领导三方协同小区微治理会议"],
+     "本报讯（记者林韬通讯员王凯）12月13日下午，我区召开现代社区建设",
+     "形成全区上下真抓实干的工作氛围，", 2, None),
+    ("article", ["喜看拱墅新变化", "区人大代表开展会前视察"],
+     "本报讯（记者林韬）12月14日上午，区人大常委会组织区人大代表开展",
+     "积极为拱墅高水平打造“时尚之都、数字新城、运河明珠”贡献智慧力量。", None, None),
+]
+
+
+def test_seed_page_has_seven_articles_and_one_teaser(seed_records):
+    assert [r.kind for r in seed_records] == [row[0] for row in SEED_EXPECTED]
+
+
+@pytest.mark.parametrize("position", range(len(SEED_EXPECTED)))
+def test_seed_page_record(seed_records, position):
+    kind, title, start, end, continued_to, see_page = SEED_EXPECTED[position]
+    record = seed_records[position]
+    assert record.title == title
+    assert record.body.startswith(start)
+    assert record.body.endswith(end)
+    assert record.continued_to == continued_to
+    assert record.see_page == see_page
+
+
+def test_seed_page_metadata(seed_records):
+    first = seed_records[0]
+    assert (first.agency, first.reporters, first.correspondents) == ("本报", ["林韬"], ["王凯"])
+    assert first.dateline == "12月12日上午"
+    assert first.date == datetime.date(2022, 12, 12)
+    second = seed_records[1]
+    assert (second.reporters, second.correspondents) == (["郑斌"], ["张志新"])
+    assert second.markers == ["（下转2版）"]
+    assert seed_records[-1].reporters == ["林韬"] and seed_records[-1].correspondents == []
+    assert seed_records[5].markers == ["详见 版2"]
+
+
+def test_seed_page_cleans_stray_spaces_and_keeps_paragraphs(seed_records):
+    first = seed_records[0].body
+    assert "周伟新等的共同见证下" in first
+    assert "谋划发展布局" in first
+    assert first.count("\n") == 3  # four paragraphs
+    assert "杭州亚运会将于2023年举办" in seed_records[-1].body
+
+
+def test_seed_page_line_ranges(seed_records):
+    assert seed_records[0].lines == [(1, 105)]
+    assert seed_records[5].lines == [(530, 535)]
+
+
+def test_seed_page_conserves_every_character(seed_records):
+    assert conserved(SEED.read_text(encoding="utf-8"), seed_records)
+
+
+# --- smaller behaviours -------------------------------------------------------------
+
+
+def test_clean_text_joins_lines_and_drops_justifier_spaces():
+    assert clean_text(["周伟 新等的共同见证 下，副区长", "余荣升"]) == "周伟新等的共同见证下，副区长余荣升"
+    assert clean_text(["杭 州亚 运 会 将于2 0 2 3 年 举"]) == "杭州亚运会将于2023年举"
+    assert clean_text(["iPhone 12 and Blue", "tooth"]) == "iPhone 12 and Bluetooth"
+    assert clean_text(["本报北京7月14日电\u00a0\u00a0（记者"]) == "本报北京7月14日电\u00a0\u00a0（记者"
+
+
+def test_clean_title_shows_a_headline_gap_as_one_space():
+    assert clean_title("争分夺秒冲刺半个月  确保实现年度目标任务 ") == "争分夺秒冲刺半个月 确保实现年度目标任务"
+
+
+def test_wire_bylines_and_dates():
+    text = "\n\n".join([
+        "新华社北京12月31日电（记者邹伟、王思北）国务院",
+        "日前印发通知，部署有关工作。",
+    ])
+    [record] = parse_page(text, issue_date=datetime.date(2023, 1, 2))
+    assert (record.agency, record.place, record.dateline) == ("新华社", "北京", "12月31日")
+    assert record.reporters == ["邹伟", "王思北"]
+    assert record.date == datetime.date(2022, 12, 31)  # December dateline, January issue
+    [record] = parse_page("本报北京1月7日电 （记者王伟健）记者获悉，会议召开。")
+    assert (record.place, record.reporters, record.date) == ("北京", ["王伟健"], None)
+
+
+def test_jump_markers_split_over_lines():
+    text = "（上接1版）会议强调，要抓好落实，确保\n\n各项任务完成。（下\n\n转3版）"
+    [record] = parse_page(text)
+    assert (record.continued_from, record.continued_to) == (1, 3)
+    assert record.markers == ["（上接1版）", "（下转3版）"]
+    assert record.body == "会议强调，要抓好落实，确保各项任务完成。"
+
+
+def test_to_dict_is_json_ready(seed_records):
+    data = seed_records[0].to_dict()
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    assert data["date"] == "2022-12-12" and data["lines"] == [[1, 105]]
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("archive/拱墅报/2022-12-15/01.txt", ("拱墅报", datetime.date(2022, 12, 15), 1)),
+    ("拱墅报/2022-12-15/12.txt", ("拱墅报", datetime.date(2022, 12, 15), 12)),
+    ("拱墅报/2022-13-15/01.txt", (None, None, None)),
+    ("拱墅报/20221215/01.txt", (None, None, None)),
+    ("2022-12-15/01.txt", (None, None, None)),
+    ("拱墅报/2022-12-15/page1.txt", (None, None, None)),
+])
+def test_page_meta_from_path(path, expected):
+    assert page_meta_from_path(path) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "", "\n\n", "\r\n\r", "\u3000\u3000", "详见2版", "（下转2版）", "只有一行标题",
+    "标题一\r\n\r\n标题二\r\r", "a\x00b\rc\n\n\n本报讯", bytes(range(256)).decode("latin-1"),
+])
+def test_odd_pages_never_crash_and_conserve(text):
+    assert conserved(text, parse_page(text))
+
+
+# --- properties ---------------------------------------------------------------------
+
+PAGE_PIECES = st.sampled_from([
+    "本报讯（记者 林韬 通讯员 王", "凯）12月12日上午，", "本报北京1月7日电 （记者王伟健）",
+    "新华社北京12月31日电（记者邹伟、王思北）", "本报记者  王观", "（下转2版）", "（下", "转3版）",
+    "（上接1版）", "详见      版2", "（详见第4版）", "拱墅区人民政府与浙商银行签署战略", "合作协议。",
+    "周伟 新等的共同见证 下，", "2 0 2 3 年", "核心阅读", "——记者手记", "争分夺秒冲刺半个月  确保",
+    "iPhone 12", "\u3000\u3000", "\u00a0", "。", "”", "（", "）", "", " ", "\t",
+])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(PAGE_PIECES, st.sampled_from(["\n\n", "\n", "\r\n", "\r", "", " "])), max_size=60))
+def test_newspaper_like_pages_conserve_characters(pieces):
+    text = "".join(piece + separator for piece, separator in pieces)
+    records = parse_page(text, issue_date=datetime.date(2023, 1, 5))
+    assert conserved(text, records)
+    for record in records:
+        assert record.kind in ("article", "teaser")
+        json.dumps(record.to_dict(), ensure_ascii=False)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_conserves_characters(text):
+    assert conserved(text, parse_page(text))
+
+
+def test_five_megabyte_page():
+    seed = SEED.read_text(encoding="utf-8")
+    text = seed * (5_000_000 // len(seed.encode("utf-8")) + 1)
+    records = parse_page(text)
+    assert conserved(text, records)
+    assert sum(r.kind == "teaser" for r in records) == text.count("详见")
+
+
+# --- figures on the dev pages ----------------------------------------------------------
+
+#: Targets from the issue.
+TARGETS = {"body_exact": 0.95, "headline_exact": 0.93, "continued_to": 0.99, "teasers_found": 0.95,
+           "conserved": 1.0}
+#: What the parser reaches today (a regression guard, a little under the measured figures).
+FLOORS = {"body_exact": 0.58, "headline_exact": 0.58, "continued_to": 0.96, "teasers_found": 0.82,
+          "conserved": 1.0}
+
+
+@pytest.fixture(scope="module")
+def dev_rates() -> dict[str, float]:
+    if not DEV_PAGES.is_dir():
+        pytest.skip(f"dev pages not found at {DEV_PAGES} (../shared/pages-dev next to the project)")
+    return _benchmark().score_folder(DEV_PAGES).rates()
+
+
+def test_dev_pages_do_not_regress(dev_rates):
+    low = {name: value for name, value in dev_rates.items() if value < FLOORS[name]}
+    assert not low, f"below the floor: {low}"
+
+
+@pytest.mark.xfail(reason="page parser is below the issue's targets on dev pages (see benchmarks/pages.py)",
+                   strict=False)
+def test_dev_pages_meet_targets(dev_rates):
+    low = {name: value for name, value in dev_rates.items() if value < TARGETS[name]}
+    assert not low, f"below target: {low}"
