@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from whoosh.analysis import Token, Tokenizer
 
 from indexer import segment
-from indexer.normalize import fold, original_span
+from indexer.normalize import fold, fold_text, original_span
 
 #: Bump when tokenization changes: indexes built before must be rebuilt.
 ANALYSIS_VERSION = 1
@@ -67,12 +67,12 @@ class ChineseTokenizer(Tokenizer):
 
     def term_counts(self, value: str) -> Counter:
         """How often each word occurs in ``value`` (index mode), in bulk."""
-        return Counter(text for _, _, text in _word_spans(fold(value)[0], True))
+        return Counter(text for _, _, text in _word_spans(fold_text(value), True))
 
     def term_positions(self, value: str) -> dict[str, list[int]]:
         """The positions of each word of ``value`` (index mode), in bulk."""
         where: dict[str, list[int]] = defaultdict(list)
-        for pos, _, text in _word_spans(fold(value)[0], True):
+        for pos, _, text in _word_spans(fold_text(value), True):
             where[text].append(pos)
         return where
 
@@ -130,7 +130,7 @@ class CharTokenizer(Tokenizer):
     def term_positions(self, value: str) -> dict[str, list[int]]:
         """The positions of each character of ``value``, in bulk."""
         where: dict[str, list[int]] = defaultdict(list)
-        for pos, char in enumerate("".join(fold(value)[0].split())):
+        for pos, char in enumerate("".join(fold_text(value).split())):
             where[char].append(pos)
         return where
 

@@ -11,6 +11,10 @@ Pickled into the index schema: keep the import path stable.
 
 from __future__ import annotations
 
+import operator
+from array import array
+from itertools import accumulate
+
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
@@ -27,7 +31,34 @@ class BulkFrequency(Frequency):
 
 
 class BulkPositions(Positions):
-    """Term positions, from ``analyzer.term_positions``."""
+    """Term positions, from ``analyzer.term_positions``, stored compactly.
+
+    A posting's value is a type code and the position deltas as a machine
+    array (``H`` when every delta fits in 16 bits, else ``I``): no pickling,
+    and about half of Whoosh's size before block compression.
+    """
+
+    def encode(self, poslist):
+        deltas = array("I", poslist)
+        if len(deltas) > 1:
+            deltas[1:] = array("I", map(operator.sub, poslist[1:], poslist[:-1]))
+        if not deltas or max(deltas) < 65536:
+            return b"H" + array("H", deltas).tobytes()
+        return b"I" + deltas.tobytes()
+
+    def decode_positions(self, valuestring):
+        deltas = array(chr(valuestring[0]))
+        deltas.frombytes(valuestring[1:])
+        return list(accumulate(deltas))
+
+    def decode_frequency(self, valuestring):
+        return (len(valuestring) - 1) // (2 if valuestring[:1] == b"H" else 4)
+
+    def decode_weight(self, valuestring):
+        return self.decode_frequency(valuestring) * self.field_boost
+
+    def decode_position_boosts(self, valuestring):
+        return [(pos, 1) for pos in self.decode_positions(valuestring)]
 
     def word_values(self, value, analyzer, **kwargs):
         positions = getattr(analyzer, "term_positions", None)

@@ -47,6 +47,11 @@ def fold_char(char: str) -> str:
     return _TABLE[ord(char)]
 
 
+def fold_text(text: str) -> str:
+    """The folded text alone (no offset map), for callers that need no offsets."""
+    return text.translate(_TABLE)
+
+
 def fold(text: str) -> tuple[str, list[int] | None]:
     """Fold ``text``; return the folded text and its offset map.
 

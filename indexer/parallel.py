@@ -56,9 +56,9 @@ class _Worker(SubWriterTask):
 class ParallelWriter(MpWriter):
     """An ``MpWriter`` (one segment per worker) that never commits a partial batch."""
 
-    def __init__(self, ix, procs: int, limitmb: int):
-        super().__init__(ix, procs=procs, batchsize=JOB_SIZE, subargs={"limitmb": limitmb},
-                         multisegment=True, limitmb=limitmb, _lk=False)
+    def __init__(self, ix, procs: int, writer_args: dict):
+        super().__init__(ix, procs=procs, batchsize=JOB_SIZE, subargs=writer_args,
+                         multisegment=True, _lk=False, **writer_args)
 
     def _new_task(self):
         task = _Worker(self.storage, self.indexname, self.jobqueue, self.resultqueue,

@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.util.filelock import try_for
 
+from indexer.codec import BulkCodec
 from indexer.parallel import ParallelWriter
 from indexer.records import Article, RecordError, article_from_record
 from indexer.schema import article_schema, check_version, write_meta
@@ -30,6 +31,8 @@ from indexer.sources import Problem, find_files, is_jsonl, read_records
 BATCH_SIZE = 5000
 #: Memory Whoosh may use for its posting pool before it spills to disk.
 WRITER_LIMIT_MB = 256
+#: How every Whoosh writer of ours is made (see ``indexer.codec``).
+WRITER_ARGS = {"limitmb": WRITER_LIMIT_MB, "codec": BulkCodec()}
 #: How long a writer waits for another one to release the index.
 LOCK_WAIT_SECONDS = 5.0
 
@@ -150,9 +153,9 @@ class IndexWriter:
     def _open_writer(self):
         if self._writer is None:
             if self.procs > 1:
-                self._writer = ParallelWriter(self._index, self.procs, WRITER_LIMIT_MB)
+                self._writer = ParallelWriter(self._index, self.procs, WRITER_ARGS)
             else:
-                self._writer = self._index.writer(limitmb=WRITER_LIMIT_MB, _lk=False)
+                self._writer = self._index.writer(_lk=False, **WRITER_ARGS)
         return self._writer
 
     def add(self, article: Article) -> None:
