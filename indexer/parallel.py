@@ -84,7 +84,10 @@ class ParallelWriter(MpWriter):
         for task in self.tasks:
             task.join()
         finalsegments = self._merge_segments(mergetype, optimize, merge) + segments
-        self._close_segment()
+        if self._added:  # the merge policy moved small segments into this writer
+            finalsegments.append(self._finalize_segment())
+        else:
+            self._close_segment()
         self._commit_toc(finalsegments)
         self._finish()
 

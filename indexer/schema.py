@@ -23,6 +23,9 @@ Fields (``title``, ``body`` rank; ``*_chars`` answer quoted phrases):
 from __future__ import annotations
 
 import json
+import pickle
+import struct
+import zlib
 from pathlib import Path
 
 from whoosh import fields
@@ -76,6 +79,22 @@ def _text(analyzer, format_class, field_boost: float = 1.0, **options) -> fields
 
 class IndexVersionError(Exception):
     """The index was built by an incompatible version of zhsearch."""
+
+
+class IndexDamagedError(Exception):
+    """The index files cannot be read (truncated, corrupted, deleted underneath)."""
+
+
+#: What Whoosh raises on unreadable index files.
+READ_ERRORS = (OSError, EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+               struct.error, zlib.error, pickle.UnpicklingError)
+
+
+def damaged(path: Path, error: Exception) -> IndexDamagedError:
+    """The error to raise when reading the index at ``path`` failed with ``error``."""
+    return IndexDamagedError(
+        f"the index at {path} cannot be read ({type(error).__name__}: {error}); "
+        f"if it is damaged, rebuild it with: zhsearch index --rebuild --index {path} SOURCE...")
 
 
 def write_meta(index_dir: Path, extra: dict | None = None) -> None:

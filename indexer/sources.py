@@ -69,7 +69,10 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
 def decode(data: bytes) -> str:
     """Decode UTF-8 (with or without BOM), UTF-16 (with BOM) or GB18030."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SourceError("not UTF-8, UTF-16 or GB18030 text") from None
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     try:

@@ -22,7 +22,7 @@ from whoosh.util.filelock import try_for
 from indexer.codec import BulkCodec
 from indexer.parallel import ParallelWriter
 from indexer.records import Article, RecordError, article_from_record
-from indexer.schema import article_schema, check_version, write_meta
+from indexer.schema import READ_ERRORS, article_schema, check_version, damaged, write_meta
 from indexer.issues import PageMeta, page_articles
 from indexer.issues import page_meta as issue_page_meta
 from indexer.sources import Problem, find_files, is_jsonl, read_records
@@ -106,9 +106,10 @@ class IndexWriter:
     """
 
     def __init__(self, path: str | os.PathLike, *, rebuild: bool = False, procs: int = 1,
-                 wait: float = LOCK_WAIT_SECONDS):
+                 wait: float = LOCK_WAIT_SECONDS, batch_size: int = BATCH_SIZE):
         self.path = Path(path)
         self.procs = procs
+        self.batch_size = batch_size
         self.report = Report()
         self.path.mkdir(parents=True, exist_ok=True)
         storage = FileStorage(str(self.path))
@@ -123,13 +124,16 @@ class IndexWriter:
             else:
                 check_version(self.path)
                 self._index = storage.open_index()
+            self._digests: dict[str, str] = {}
+            self._source_of: dict[str, str] = {}
+            self._ids_by_source: dict[str, set[str]] = {}
+            self._read_columns()
+        except READ_ERRORS as error:
+            self._lock.release()
+            raise damaged(self.path, error) from None
         except BaseException:
             self._lock.release()
             raise
-        self._digests: dict[str, str] = {}
-        self._source_of: dict[str, str] = {}
-        self._ids_by_source: dict[str, set[str]] = {}
-        self._read_columns()
         self._writer = None
         self._batch: set[str] = set()
 
@@ -180,7 +184,7 @@ class IndexWriter:
         self._digests[article.id] = digest
         self._move(article.id, source)
         self._batch.add(article.id)
-        if len(self._batch) >= BATCH_SIZE:
+        if len(self._batch) >= self.batch_size:
             self.commit()
 
     def remove_missing(self, source: str, keep: set[str]) -> None:
@@ -249,6 +253,7 @@ def index_paths(
     skip_bad: bool = False,
     procs: int = 1,
     wait: float = LOCK_WAIT_SECONDS,
+    batch_size: int = BATCH_SIZE,
     page_meta: PageMeta = PageMeta(),
     on_article: Callable[[int], None] | None = None,
 ) -> Report:
@@ -264,7 +269,7 @@ def index_paths(
     files, problems = find_files(Path(p) for p in paths)
     record_files = [f for f in files if is_jsonl(f)]
     page_files = [f for f in files if not is_jsonl(f)]
-    with IndexWriter(index_path, rebuild=rebuild, procs=procs, wait=wait) as writer:
+    with IndexWriter(index_path, rebuild=rebuild, procs=procs, wait=wait, batch_size=batch_size) as writer:
         report = writer.report
         report.problems.extend(problems)
         for file in record_files:

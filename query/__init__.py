@@ -2,7 +2,7 @@
 
 from query.index import Article, Hit, Index, IndexNotFoundError, Results, default_index_path
 from query.language import QueryError
-from indexer.schema import IndexVersionError
+from indexer.schema import IndexDamagedError, IndexVersionError
 
 __all__ = ["Index", "Results", "Hit", "Article", "QueryError", "IndexNotFoundError",
-           "IndexVersionError", "default_index_path"]
+           "IndexVersionError", "IndexDamagedError", "default_index_path"]

@@ -50,11 +50,11 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 
 def _open_index(path: Path | None):
-    from query import Index, IndexNotFoundError, IndexVersionError
+    from query import Index, IndexDamagedError, IndexNotFoundError, IndexVersionError
 
     try:
         return Index.open(path)
-    except (IndexNotFoundError, IndexVersionError) as error:
+    except (IndexNotFoundError, IndexVersionError, IndexDamagedError) as error:
         raise _fail(str(error), EXIT_INDEX) from None
 
 
@@ -79,13 +79,14 @@ def index(
     page: Annotated[Optional[int], typer.Option("--page", min=0, help="Page number for one page file.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes that write the index.")] = os.cpu_count() or 1,
     wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for another indexing run to finish.")] = 5.0,
+    batch: Annotated[int, typer.Option("--batch", min=1, help="Articles per commit (an interrupted run keeps whole batches).")] = 5000,
     as_json: JsonOption = False,
 ):
     """Add articles to the index; unchanged articles are skipped, edited ones replaced."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from indexer.issues import PageMeta
-    from indexer.schema import IndexVersionError
+    from indexer.schema import IndexDamagedError, IndexVersionError
     from indexer.writer import IndexBusyError, index_paths
 
     target = _index_path(index_dir)
@@ -104,8 +105,8 @@ def index(
         with _terminate_as_interrupt(), progress:
             progress.add_task("index", total=None, rate=0.0)
             report = index_paths(sources, target, rebuild=rebuild, skip_bad=skip_bad, procs=jobs,
-                                 wait=wait, page_meta=meta, on_article=advance)
-    except (IndexVersionError, IndexBusyError) as error:
+                                 wait=wait, batch_size=batch, page_meta=meta, on_article=advance)
+    except (IndexVersionError, IndexBusyError, IndexDamagedError) as error:
         raise _fail(str(error), EXIT_INDEX) from None
     except KeyboardInterrupt:
         _console(stderr=True).print(
@@ -226,13 +227,15 @@ def search(
     fail_on_empty: Annotated[bool, typer.Option("--fail-on-empty", help="Exit with 1 when nothing matches.")] = False,
 ):
     """Search the index."""
-    from query import QueryError
+    from query import IndexDamagedError, QueryError
     from query.language import with_filters
 
     ix = _open_index(index_dir)
     try:
         full = with_filters(query, since=since, until=until, paper=paper, page=page, reporter=reporter)
         results = ix.search(full, limit=limit, offset=offset, sort=sort, facets=tuple(facet or ()))
+    except IndexDamagedError as error:
+        raise _fail(str(error), EXIT_INDEX) from None
     except (QueryError, ValueError) as error:
         raise _fail(str(error), EXIT_USAGE) from None
     if as_json:
@@ -358,3 +361,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
+
+
+if __name__ == "__main__":
+    main()

@@ -23,7 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh import scoring
 from whoosh.index import EmptyIndexError
 
-from indexer.schema import IndexVersionError, check_version
+from indexer.schema import READ_ERRORS, IndexDamagedError, IndexVersionError, check_version, damaged
 from query.language import parse
 from query.matching import needles, to_whoosh
 from query.snippets import highlight_spans, make_snippet
@@ -111,17 +111,28 @@ class Index:
                 f"no index at {path}; build one with: zhsearch index --index {path} SOURCE...")
         check_version(path)
         try:
-            return cls(whoosh_index.open_dir(path), path)
+            index = cls(whoosh_index.open_dir(path), path)
+            index._searcher()
+            return index
         except EmptyIndexError as error:
             raise IndexNotFoundError(f"no index at {path}: {error}") from None
+        except READ_ERRORS as error:
+            raise damaged(path, error) from None
 
     def _searcher(self):
+        """This thread's searcher, reopened whole when another process committed.
+
+        (Whoosh's ``Searcher.refresh`` reuses segment readers whose deletions
+        changed, and then counts deleted articles.)
+        """
         searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
+        generation = self._ix.latest_generation()
+        if searcher is None or getattr(self._local, "generation", None) != generation:
+            if searcher is not None:
+                searcher.close()
             searcher = self._ix.searcher(weighting=scoring.BM25F())
-        else:
-            searcher = searcher.refresh()
-        self._local.searcher = searcher
+            self._local.searcher = searcher
+            self._local.generation = searcher.reader().generation()
         return searcher
 
     def search(self, q: str, limit: int | None = 10, offset: int = 0,
@@ -142,6 +153,12 @@ class Index:
         tree = parse(q)
         if tree is None:
             return Results(0, (), q, {name: () for name in facets})
+        try:
+            return self._search(tree, q, limit, offset, sort, facets)
+        except READ_ERRORS as error:
+            raise damaged(self.path, error) from None
+
+    def _search(self, tree, q, limit, offset, sort, facets) -> Results:
         searcher = self._searcher()
         wanted = None if limit is None else offset + limit
         order = SORTS[sort]
@@ -248,5 +265,5 @@ def _iso(date: dt.date | None) -> str | None:
     return date.isoformat() if date else None
 
 
-__all__ = ["Index", "Results", "Hit", "Article", "IndexNotFoundError", "IndexVersionError",
+__all__ = ["Index", "Results", "Hit", "Article", "IndexNotFoundError", "IndexVersionError", "IndexDamagedError",
            "default_index_path"]
