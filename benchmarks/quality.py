@@ -19,7 +19,8 @@ with a fixed seed from articles with a non-empty body:
 * ``substring`` — 2–6 consecutive hanzi of a body, quoted, every match
   asked for; the answers are all articles whose body or joined headline
   lines contain it, whitespace ignored. Scored by recall and precision,
-  pooled over the queries, and the number of queries with no hit.
+  both as the mean over queries (precision over the queries with a hit)
+  and pooled over all answers, and the number of queries with no hit.
 
 An article printed twice (identical body) counts as the answer too. The
 baseline is asked with OR grouping and with AND grouping (a quoted phrase is
@@ -76,6 +77,8 @@ class Tally:
     returned: int = 0
     correct: int = 0
     empty: int = 0
+    recalls: list[float] = field(default_factory=list)
+    precisions: list[float] = field(default_factory=list)
 
 
 def load(corpus: Path, articles: int) -> list[dict]:
@@ -169,6 +172,9 @@ def score_sets(queries: list[Query], search: Callable[[str], list[str]],
         tally.returned += len(got)
         tally.correct += len(got & expected)
         tally.empty += not got
+        tally.recalls.append(len(got & expected) / len(expected))
+        if got:
+            tally.precisions.append(len(got & expected) / len(got))
     return tally
 
 
@@ -208,8 +214,9 @@ def row(kind: str, system: str, tally: Tally, queries: int) -> str:
         recall = precision = empty = "–"
     else:
         mrr = success = "–"
-        recall = f"{tally.correct / tally.relevant:.3f}" if tally.relevant else "–"
-        precision = f"{tally.correct / tally.returned:.3f}" if tally.returned else "–"
+        recall = f"{statistics.fmean(tally.recalls):.3f} / {tally.correct / tally.relevant:.3f}"
+        precision = (f"{statistics.fmean(tally.precisions):.3f} / {tally.correct / tally.returned:.3f}"
+                     if tally.returned else "–")
         empty = str(tally.empty)
     latency = f"{milliseconds(tally.seconds, 0.5):.1f} / {milliseconds(tally.seconds, 0.95):.1f}"
     return f"| {kind} | {system} | {mrr} | {success} | {recall} | {precision} | {empty} | {queries} | {latency} |"
@@ -266,7 +273,8 @@ def main(argv: list[str] | None = None) -> None:
     print("build seconds (one process, library call): "
           + ", ".join(f"{name} {seconds:.1f}" for name, seconds in build_seconds.items()))
     print()
-    print("| kind | system | MRR@10 | success@10 | recall | precision | no hit | queries | p50 / p95 ms |")
+    print("| kind | system | MRR@10 | success@10 | recall mean / pooled | precision mean / pooled "
+          "| no hit | queries | p50 / p95 ms |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
 

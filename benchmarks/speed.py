@@ -13,8 +13,10 @@ The corpus (default ``../shared/corpus/rmrb-2020-dev.jsonl.gz``; its first
 
 * build — ``zhsearch index`` (``--jobs``: its default, one writer per core)
   and ``baseline.py build`` (one process, as stock Whoosh is used) as new
-  processes: wall time, articles/s, MB/s (UTF-8 of headline + body), peak
-  RSS of the largest process (``/usr/bin/time``), index size on disk;
+  processes: wall time, CPU time (user + system of all its processes, which
+  other load on the machine does not inflate), articles/s, MB/s (UTF-8 of
+  headline + body), peak RSS of the largest process (``/usr/bin/time``),
+  index size on disk; every figure is also logged to stderr when taken;
 * re-index — the same command again with nothing changed, then with 1% of
   the bodies edited in the file. Stock Whoosh cannot tell what changed: its
   re-index is ``update_document`` over every record, timed once (1% edited)
@@ -71,6 +73,7 @@ TOP = 10
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float | None
     rss_mb: float | None
     stdout: str
 
@@ -88,22 +91,34 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def record(figures: list[Figure], new: list[Figure]) -> None:
+    """Add ``new`` to ``figures`` and log them, so a long run shows results as it goes."""
+    figures.extend(new)
+    for figure in new:
+        log(f"  {figure.name}: zhsearch {cell(figure.zhsearch, figure.unit)}, "
+            f"baseline {cell(figure.baseline, figure.unit)}")
+
+
 def zhsearch_command() -> str:
     local = Path(sys.executable).with_name("zhsearch")
     return str(local) if local.exists() else shutil.which("zhsearch") or "zhsearch"
 
 
 def run(command: list[str]) -> Run:
-    """Run ``command``; its wall time and (with ``/usr/bin/time``) its largest process's peak RSS."""
-    with tempfile.NamedTemporaryFile("r") as rss:
-        prefix = [str(TIME), "-f", "%M", "-o", rss.name] if TIME.exists() else []
+    """Run ``command``: its wall time and, with ``/usr/bin/time``, its CPU time (user +
+    system, children included) and its largest process's peak RSS."""
+    with tempfile.NamedTemporaryFile("r") as usage:
+        prefix = [str(TIME), "-f", "%U %S %M", "-o", usage.name] if TIME.exists() else []
         start = time.perf_counter()
         done = subprocess.run(prefix + command, capture_output=True, text=True)
         seconds = time.perf_counter() - start
         if done.returncode:
             raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-        kilobytes = rss.read().strip().splitlines()
-    return Run(seconds, int(kilobytes[-1]) / 1024 if kilobytes else None, done.stdout)
+        lines = usage.read().strip().splitlines()
+    if not lines:
+        return Run(seconds, None, None, done.stdout)
+    user, system, kilobytes = lines[-1].split()
+    return Run(seconds, float(user) + float(system), int(kilobytes) / 1024, done.stdout)
 
 
 def write_corpus(source: Path, target: Path, articles: int | None, replica: int,
@@ -215,13 +230,14 @@ def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Figure], list[
     def pair(value):
         return value(zh_build), value(base_build) if base_build else None
 
-    figures += [
+    record(figures, [
         Figure("build time", *pair(lambda r: r.seconds), "s"),
+        Figure("build CPU time", *pair(lambda r: r.cpu_seconds), "s"),
         Figure("articles/s", *pair(lambda r: count / r.seconds), "", True),
         Figure("MB/s", *pair(lambda r: megabytes / r.seconds), "", True),
         Figure("peak RSS", *pair(lambda r: r.rss_mb), "MB"),
         Figure("index size", folder_mb(zh_index), folder_mb(base_index) if baseline else None, "MB"),
-    ]
+    ])
 
     log("warm searches")
     records = list(read_records(args.corpus, args.articles))
@@ -235,8 +251,8 @@ def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Figure], list[
         if base:
             base_p50, base_p95 = latencies(lambda **kw: base.search(limit=TOP, highlight=TOP, **kw),
                                            [q["baseline"] for q in queries])
-        figures += [Figure(f"{kind} p50", zh_p50, base_p50, "ms"),
-                    Figure(f"{kind} p95", zh_p95, base_p95, "ms")]
+        record(figures, [Figure(f"{kind} p50", zh_p50, base_p50, "ms"),
+                         Figure(f"{kind} p95", zh_p95, base_p95, "ms")])
     notes.append(f"{len(kinds['1–2 words'])} queries per kind, seed {args.seed}; "
                  f"e.g. {kinds['word + month, newest first'][0]['zhsearch']['q']}")
     zh.close()
@@ -245,12 +261,12 @@ def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Figure], list[
 
     log("cold command lines")
     word = kinds["1–2 words"][0]["zhsearch"]["q"].split()[0]
-    figures += [
+    record(figures, [
         Figure(f"cold search {word}", cold([zhsearch_command(), "search", word, "--index", str(zh_index)]),
                cold([sys.executable, str(BASELINE_SCRIPT), "search", word, "--index", str(base_index)])
                if baseline else None, "s"),
         Figure("cold zhsearch --help", cold([zhsearch_command(), "--help"]), None, "s"),
-    ]
+    ])
 
     log("editing 1% of the bodies")
     edited = set(random.Random(args.seed).sample(range(count), max(1, round(count * EDITED_SHARE))))
@@ -263,8 +279,8 @@ def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Figure], list[
         log("baseline re-index (update_document for every record)")
         base_edit = run(base_build_cmd + ["--update"])
     base_reindex = base_edit.seconds if base_edit else None
-    figures += [Figure("re-index, nothing changed", zh_same.seconds, base_reindex, "s"),
-                Figure("re-index, 1% edited", zh_edit.seconds, base_reindex, "s")]
+    record(figures, [Figure("re-index, nothing changed", zh_same.seconds, base_reindex, "s"),
+                     Figure("re-index, 1% edited", zh_edit.seconds, base_reindex, "s")])
     return figures, notes
 
 

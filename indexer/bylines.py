@@ -69,7 +69,11 @@ SIGN_OFF_RE = re.compile(
     r"^[（(][^（）()]{0,160}(?:电|记者|作者|整理|编译|摄|供图|制图|执笔|撰文|采写)[^（）()]{0,160}[）)]$"
     r"|^[（(][\u4e00-\u9fff·]{2,5}[）)]$"
     r"|^[\u4e00-\u9fff]{0,4}(?:制图|摄影|设计|供图|来源|图片|编辑)[:：]"
+    r"|^(?:本报记者|记者|新华社记者)?[\u4e00-\u9fff·]{2,12}(?:摄影报道|摄|供图|绘)(?:[（(][^（）()]{1,12}[）)])?$"
 )
+
+#: Longest name in a staff line (``阿尔达克``; a compound name with ``·`` counts its parts).
+MAX_NAME_CHARS = 4
 
 _MONTH_DAY_RE = re.compile(r"(\d{1,2})月(\d{1,2})日")
 _NAME_SPLIT_RE = re.compile(r"[、，,；;/\s\u3000]+")
@@ -99,9 +103,20 @@ def is_byline_start(compact_text: str) -> bool:
 
 
 def is_staff_line(line: str) -> bool:
-    """Whether a whole line is a staff byline such as ``本报记者 王观``."""
+    """Whether a whole line is a staff byline such as ``本报记者 王观``.
+
+    The names are short (``MAX_NAME_CHARS`` each, separated by ``、``), and
+    the line names the paper or sets the names apart with a space, so that a
+    sentence that starts with ``本报记者在…`` or a label like ``记者手记``
+    is not taken for one.
+    """
     text = compact(line)
-    return bool(STAFF_LINE_RE.match(text)) and not text.endswith(CREDIT_LINE_SUFFIXES)
+    match = STAFF_LINE_RE.match(text)
+    if not match or text.endswith(CREDIT_LINE_SUFFIXES):
+        return False
+    if any(len(name) > MAX_NAME_CHARS for name in match.group("names").split("、")):
+        return False
+    return bool(match.group("agency")) or bool(re.search(r"记者\s", line))
 
 
 @dataclass

@@ -30,7 +30,7 @@ AFTER_BODY_BONUS = 0.02
 #: Cost of splitting a headline between a kicker/subtitle and its main line.
 BROKEN_HEADLINE_COST = 1.0
 #: Cost of an article with headlines both before and after its body.
-TWO_HEADLINES_COST = 3.0
+TWO_HEADLINES_COST = 0.5
 KICKER_ENDS = ("——", "—", "：", ":")
 SUBTITLE_STARTS = ("——", "—")
 

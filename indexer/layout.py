@@ -6,9 +6,18 @@ Works on the cues a reader's eye uses on a newspaper page:
   characters short (the indent), its last line ending a sentence;
 * a headline line is printed whole, at its own width, and does not end a
   sentence (no 。！？);
-* an article opens with a byline (``本报讯（记者…）``, ``本报北京1月7日电``,
-  ``本报记者 某某``) or after a headline, ends with a jump (``（下转2版）``) or a
-  sign-off (``（新华社北京8月24日电）``), and keeps one column width.
+* an article opens with a byline (``本报讯（记者…）``, ``本报北京1月7日电``)
+  or after a headline, ends with a jump (``（下转2版）``), a sign-off
+  (``（新华社北京8月24日电）``) or a photo credit (``肖 翊摄``), and keeps one
+  column width: where the full lines change width, another article begins,
+  headline or not;
+* a staff line (``本报记者 某某``) stands inside an article as often as at its
+  head, so it does not open one by itself;
+* a block wrapped at one width is a paragraph even without a full stop (a
+  lead, a deck); a line ending in a column tag (``…（治理之道）``) is a headline;
+* a line that splits a word the page uses elsewhere (``城市运`` / ``动养分``)
+  runs on into the next line, as a headline printed whole does not;
+* the line after a teaser opener (``详见 2版``) is the box's headline.
 
 Widths count a CJK character as 1 and an ASCII character as ½, as a PDF
 prints them.
@@ -16,7 +25,9 @@ prints them.
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -47,22 +58,40 @@ MAX_PARAGRAPH_LINES = 80
 #: pulled back to avoid starting a line with it makes lines a little wider).
 FULL_LINE_SLACK = 1.5
 OVERFULL_SLACK = 2.5
+#: Full lines of one width (ending in a letter) that show a block is wrapped.
+MIN_WRAPPED_LINES = 2
+#: A wrapped line this much narrower than the one before it ends its paragraph
+#: (a paragraph's first line may be narrower still by the indent).
+SHORT_LINE = 2.0
 #: Extra room under ``column - INDENT`` for a paragraph's first line.
 FIRST_LINE_SLACK = 2.5
 
 #: Labels of boxes printed at the head of an article's body (key points, editor's note).
-BOX_LABELS = frozenset({"核心阅读", "阅读提示", "内容提要", "编者按", "导读", "编者的话"})
+BOX_LABELS = frozenset({"核心阅读", "阅读提示", "内容提要", "编者按", "导读", "编者的话", "开栏的话", "记者手记"})
+#: A part number on a line of its own (``一``, ``二``) heads a section of a body.
+PART_NUMBER_RE = re.compile(r"^[一二三四五六七八九十]{1,3}$|^[①②③④⑤⑥⑦⑧⑨⑩]$")
+#: Lines after a teaser opener read as its headline, whatever their width (see :func:`_boxed`).
+MAX_BOX_LINES = 1
 #: A bracketed sign-off runs over at most this many lines.
 MAX_SIGN_OFF_LINES = 6
 #: Headlines often end with a bracketed column tag: ``（民生视线）``.
 HEADLINE_TAG_ENDS = ("）", ")")
-#: Column widths are compared over this many paragraphs each side of a gap,
-#: and only when each side has at least this many lines.
-WIDTH_PARAGRAPHS = 3
-MIN_MEASURED_LINES = 6
+COLUMN_TAG_RE = re.compile(r"(?<=[\u4e00-\u9fff”！？])[（(][\u4e00-\u9fff·、 ]{2,16}[）)]$")
+#: Full lines looked at each side of a paragraph break to find its column,
+#: how many must agree to show a change of column, and a change so large
+#: that one full line each side shows it.
+COLUMN_SAMPLE = 6
+MIN_WIDTH_SUPPORT = 3
+BIG_WIDTH_CHANGE = 3
+BIG_CHANGE_SUPPORT = 1
+#: Share of a side's full lines that must have its commonest width.
+COLUMN_PURITY = 0.75
 #: A line with this many single spaces between hanzi or digits was spread by
 #: the justifier to fill its column: it is body text, not a headline.
 SPREAD_LINE_GAPS = 3
+
+#: Curly quotes: some fonts set them at half width.
+QUOTES = "“”‘’"
 
 BODY, LONE, TEASER = "body", "lone", "teaser"
 _JUSTIFIER_GAP_RE = re.compile(r"(?<=[^\x00-\x7f\s]|\d) (?=[^\x00-\x7f\s]|\d)")
@@ -81,10 +110,12 @@ class Line:
     jump_to: bool = False  # a （下转N版） ends on this line
     jump_from: bool = False  # a （上接N版） starts on this line
     jump_open: bool = False  # a jump marker starts on this line and ends on a later one
-    byline: bool = False  # opens with 本报讯 / …电 / 本报记者 某某
+    byline: bool = False  # opens with 本报讯 / …电
+    staff: bool = False  # a staff line such as 本报记者 某某 (inside an article as often as at its head)
     kind: str = ""  # BODY, LONE or TEASER
     goes_on: bool = False  # body line whose paragraph continues on the next line
     spread: int = 0  # single spaces the justifier put between characters
+    joins: bool = False  # a word runs on into the next line (see :func:`_mark_word_breaks`)
 
 
 @dataclass
@@ -107,10 +138,12 @@ def split_lines(text: str) -> list[Line]:
         line.width = _width(compacts[index])
         line.teaser = teaser_page(line.text)
         following = compacts[index + 1][:24] if index + 1 < len(lines) else ""
-        line.byline = is_byline_start(compacts[index] + following) or is_staff_line(line.text)
+        line.byline = is_byline_start(compacts[index] + following)
+        line.staff = not line.byline and is_staff_line(line.text)
         line.sentence_end = _ends_sentence(compacts[index])
         line.spread = len(_JUSTIFIER_GAP_RE.findall(line.text))
     _mark_jumps(lines, compacts)
+    _mark_word_breaks(lines, compacts)
     return lines
 
 
@@ -170,6 +203,20 @@ def _ends_sentence(text: str) -> bool:
     return bool(stripped) and stripped[-1] in SENTENCE_END
 
 
+def _mark_word_breaks(lines: list[Line], compacts: list[str]) -> None:
+    """Mark lines whose last letter and the next line's first make a pair seen elsewhere on the page.
+
+    The typesetter breaks lines anywhere, so a wrapped line often splits a
+    word (``城市运`` / ``动养分``), and that word recurs on the page; a
+    headline printed whole ends at a word's end, and its last letter with
+    the first of the next line makes a pair seen nowhere else.
+    """
+    seen = Counter(a + b for text in compacts for a, b in zip(text, text[1:]))
+    for index in range(len(lines) - 1):
+        last, first = compacts[index][-1:], compacts[index + 1][:1]
+        lines[index].joins = last.isalnum() and first.isalnum() and seen[last + first] > 0
+
+
 def _mark_jumps(lines: list[Line], compacts: list[str]) -> None:
     """Find jump markers across line breaks (``（`` / ``下转3版）``)."""
     owners: list[int] = []
@@ -188,27 +235,49 @@ def _mark_jumps(lines: list[Line], compacts: list[str]) -> None:
 def _classify(lines: list[Line]) -> None:
     """Mark each line BODY, LONE (headline candidate) or TEASER."""
     goes_on = False
+    start = 0  # first line of the current paragraph
+    box = 0  # lines of a teaser box's headline still to come
     for index, line in enumerate(lines):
         if line.teaser is not None:
-            line.kind, goes_on = TEASER, False
+            line.kind, goes_on, box = TEASER, False, MAX_BOX_LINES
             continue
-        if goes_on and not line.byline:
+        if box and _boxed(line):
+            line.kind, box = LONE, box - 1
+            continue
+        box = 0
+        if goes_on and not (line.byline or line.staff):
             line.kind = BODY
             previous = lines[index - 1]
-            short = line.width < previous.width - 2 * INDENT
-            line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short)
-        elif line.sentence_end or line.byline or line.jump_from or _opens_paragraph(lines, index):
+            room = SHORT_LINE + (INDENT if index - 1 == start else 0)
+            short = line.width < previous.width - room
+            closes = line.text.endswith(("）", ")")) and _is_sign_off(lines, list(range(start, index + 1)))
+            line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short or closes)
+        elif line.sentence_end or line.byline or line.staff or line.jump_from or _opens_paragraph(lines, index):
             line.kind = BODY
-            line.goes_on = not line.sentence_end and not _is_staff(line)
-        elif compact(line.text) in BOX_LABELS:
+            line.goes_on = not line.sentence_end and not line.staff
+        elif line.joins and not _opens_article(lines[index + 1]):
+            line.kind, line.goes_on = BODY, True
+        elif compact(line.text) in BOX_LABELS or PART_NUMBER_RE.match(compact(line.text)):
             line.kind = BODY
         elif _signs_off(lines, index):
             line.kind = BODY
             line.goes_on = not (_is_sign_off(lines, [index]) or line.text.endswith(("）", ")")))
         else:
             line.kind = LONE
+        if not goes_on:
+            start = index
         goes_on = line.goes_on
     _join_full_lines(lines)
+
+
+def _opens_article(line: Line) -> bool:
+    """Whether a line can only open an article or a teaser box, never continue a paragraph."""
+    return line.teaser is not None or line.byline or line.staff or line.jump_from
+
+
+def _boxed(line: Line) -> bool:
+    """Whether a line after a teaser opener can be a line of the box's headline."""
+    return not (line.sentence_end or _opens_article(line) or line.joins or line.text[-1] in SENTENCE_GOES_ON)
 
 
 def _join_full_lines(lines: list[Line]) -> None:
@@ -223,7 +292,7 @@ def _join_full_lines(lines: list[Line]) -> None:
             continue
         if not (previous.kind == BODY and previous.goes_on and line.sentence_end):
             continue  # only a continued line can be a full line of its paragraph
-        if following.byline or following.jump_from:
+        if following.byline or following.staff or following.jump_from:
             continue
         full = line.width >= previous.width - FULL_LINE_SLACK
         indented = following.width <= line.width - WIDTH_CHANGE
@@ -244,10 +313,6 @@ def _signs_off(lines: list[Line], index: int) -> bool:
     return False
 
 
-def _is_staff(line: Line) -> bool:
-    return line.byline and is_staff_line(line.text)
-
-
 def _opens_paragraph(lines: list[Line], index: int) -> bool:
     """Whether a line after a finished sentence starts a wrapped paragraph.
 
@@ -259,15 +324,21 @@ def _opens_paragraph(lines: list[Line], index: int) -> bool:
     line = lines[index]
     if line.text[-1] in SENTENCE_GOES_ON:
         return True
+    if _ends_with_column_tag(line.text):
+        return False  # ``…（治理之道）``: a headline's column tag, not a wrapped line
+    if _starts_wrapped_block(lines, index):
+        return True
     run: list[Line] = []
     for other in lines[index + 1:index + 1 + MAX_PARAGRAPH_LINES]:
-        if other.teaser is not None or other.byline:
+        if other.teaser is not None or other.byline or other.staff:
             break
         run.append(other)
         if other.sentence_end:
             break
     if not run or not run[-1].sentence_end:
         return False  # no sentence ends before the next byline: these lines stand alone
+    if any(_ends_with_column_tag(other.text) for other in run[:-1]):
+        return False  # ``…（治理之道）``: a headline's column tag, not a wrapped line
     if len(run) == 1:  # a two-line paragraph: its last line is no wider than a full line
         return run[0].width <= line.width + INDENT + OVERFULL_SLACK
     first, second = run[0], run[1]
@@ -284,6 +355,30 @@ def _opens_paragraph(lines: list[Line], index: int) -> bool:
     if line.spread >= SPREAD_LINE_GAPS:
         return line.width <= column + OVERFULL_SLACK
     return column - INDENT - FIRST_LINE_SLACK <= line.width <= column + OVERFULL_SLACK
+
+
+def _starts_wrapped_block(lines: list[Line], index: int) -> bool:
+    """Whether a line opens a block wrapped at one column width, punctuated or not.
+
+    A headline is printed line by line, each at its own width; a paragraph
+    (a lead or summary set without a full stop too) is wrapped: after its
+    first line come at least ``MIN_WRAPPED_LINES`` full lines of one width,
+    then a shorter last line, and the first line fits the column.
+    """
+    full: list[Line] = []
+    for other in lines[index + 1:index + 1 + MAX_PARAGRAPH_LINES]:
+        if other.teaser is not None or other.byline or other.staff or not full and other.width < lines[index].width - INDENT:
+            break
+        if full and other.width < full[0].width - FULL_LINE_SLACK:
+            break
+        full.append(other)
+    measured = [other for other in full if _measures_column(other.text)]
+    if len(measured) < MIN_WRAPPED_LINES:
+        return False
+    column = math.ceil(measured[0].width)
+    if any(math.ceil(other.width) != column for other in measured):
+        return False
+    return column - INDENT - FIRST_LINE_SLACK <= lines[index].width <= column + OVERFULL_SLACK
 
 
 def _is_indented(previous: Line, line: Line, following: Line) -> bool:
@@ -335,22 +430,22 @@ def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], 
         return True
     if any(lines[i].kind == TEASER for i in gap):
         return True
+    before_widths = _column_evidence(lines, before[::-1], forward=False)
+    after_widths = _column_evidence(lines, after)
+    width_before, width_after = _mode(before_widths), _mode(after_widths)
+    if _column_changes(before_widths, after_widths):
+        return True
     if not gap:
         return False
-    width_before = _paragraphs_width(lines, before[-WIDTH_PARAGRAPHS:])
-    width_after = _paragraphs_width(lines, after[:WIDTH_PARAGRAPHS])
     column = max((w for w in (width_before, width_after) if w is not None), default=None)
     if column is None or any(lines[i].width > column + FULL_LINE_SLACK for i in gap):
         return True
-    measured = min(_line_count(before[-WIDTH_PARAGRAPHS:]), _line_count(after[:WIDTH_PARAGRAPHS]))
-    if width_before is not None and width_after is not None and measured >= MIN_MEASURED_LINES:
-        if abs(width_before - width_after) >= WIDTH_CHANGE:
-            return True
     return any(_has_headline_tag(lines[i].text) for i in gap)
 
 
-def _line_count(paragraphs: list[list[int]]) -> int:
-    return sum(len(paragraph) for paragraph in paragraphs)
+def _ends_with_column_tag(text: str) -> bool:
+    """Whether a line ends in a short bracketed column tag after text: ``…（治理之道）``."""
+    return bool(COLUMN_TAG_RE.search(compact(text)))
 
 
 def _has_headline_tag(text: str) -> bool:
@@ -362,17 +457,64 @@ def _is_sign_off(lines: list[Line], paragraph: list[int]) -> bool:
     return bool(SIGN_OFF_RE.match(compact("".join(lines[i].text for i in paragraph))))
 
 
-def _paragraphs_width(lines: list[Line], paragraphs: list[list[int]]) -> float | None:
-    """Column width of paragraphs: the commonest width of their full middle lines."""
-    widths = Counter()
-    for paragraph in paragraphs:
-        for position, index in enumerate(paragraph):
-            line = lines[index]
-            if position > 0 and line.goes_on:
-                widths[round(line.width)] += 1
-            elif position == 0 and line.goes_on and len(paragraph) > 1:
-                widths[round(line.width + INDENT)] += 0.5
-    if not widths:
-        return None
-    top = max(widths.values())
-    return float(max(width for width, count in widths.items() if count == top))
+def _column_changes(before: Counter, after: Counter) -> bool:
+    """Whether the column widths measured each side of a break differ.
+
+    Each side must be set in one width (most of its full lines agree: a page
+    whose line widths wander, as real justified type does, shows no change),
+    and the widths must differ by a character with ``MIN_WIDTH_SUPPORT``
+    lines each side, or by ``BIG_WIDTH_CHANGE`` with fewer.
+    """
+    width_before, width_after = _mode(before), _mode(after)
+    if width_before is None or width_after is None:
+        return False
+    support = min(before[width_before], after[width_after])
+    pure = all(counts[width] >= COLUMN_PURITY * sum(counts.values())
+               for counts, width in ((before, width_before), (after, width_after)))
+    change = abs(width_before - width_after)
+    if not pure or change < 1:
+        return False
+    return support >= MIN_WIDTH_SUPPORT or change >= BIG_WIDTH_CHANGE and support >= BIG_CHANGE_SUPPORT
+
+
+def _column_evidence(lines: list[Line], paragraphs: list[list[int]], forward: bool = True) -> Counter:
+    """Column width of the nearest paragraphs, and how many lines vouch for it.
+
+    Only a paragraph's middle lines fill the column; of those, a line that
+    ends in a letter and holds no curly quotes (see :func:`_measures_column`)
+    is exactly the column wide, or half a character short when it holds an
+    odd number of ASCII characters.  Paragraphs are read outwards from a break
+    (``forward`` or backwards) until
+    ``COLUMN_SAMPLE`` such lines are found, and no further than a paragraph
+    set in another width (the next article) or an article's first or last
+    paragraph (byline, sign-off, jump).
+    """
+    widths: Counter = Counter()
+    for number, paragraph in enumerate(paragraphs):
+        own = Counter(math.ceil(lines[i].width) for i in paragraph[1:-1] if _measures_column(lines[i].text))
+        if widths and own and _mode(own) != _mode(widths):
+            break
+        if number and (lines[paragraph[0]].byline if forward else _closes_article(lines, paragraph)):
+            break
+        widths.update(own)
+        if sum(widths.values()) >= COLUMN_SAMPLE:
+            break
+        if _closes_article(lines, paragraph) if forward else lines[paragraph[0]].byline:
+            break
+    return widths
+
+
+def _mode(counts: Counter) -> int | None:
+    """The commonest width (the wider on a tie), or None without any."""
+    return max(counts.items(), key=lambda item: (item[1], item[0]))[0] if counts else None
+
+
+def _closes_article(lines: list[Line], paragraph: list[int]) -> bool:
+    return lines[paragraph[-1]].jump_to or _is_sign_off(lines, paragraph)
+
+
+def _measures_column(text: str) -> bool:
+    """Whether a full line's width is the column's: it does not end in
+    punctuation (which may hang into the margin) and holds no curly quotes
+    (which fonts set at full or half width)."""
+    return bool(text) and unicodedata.category(text[-1])[0] not in "PS" and not any(q in text for q in QUOTES)

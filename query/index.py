@@ -25,7 +25,7 @@ from whoosh.index import EmptyIndexError
 
 from indexer.schema import READ_ERRORS, IndexDamagedError, IndexVersionError, check_version, damaged
 from query.language import parse
-from query.matching import needles, to_whoosh
+from query.matching import can_relax, needles, to_whoosh
 from query.snippets import highlight_spans, make_snippet
 
 #: Where the index lives when no path is given (``$ZHSEARCH_INDEX`` overrides).
@@ -34,6 +34,9 @@ SORTS = {"relevance": None, "date": ("date", False), "-date": ("date", True)}
 #: Facets ``search(facets=...)`` can count, and the column each one reads.
 FACETS = {"reporter": "reporters", "correspondent": "correspondents", "paper": "paper",
           "page": "page", "month": "date"}
+#: BM25F length normalisation and term saturation, tuned on the dev title
+#: queries (``benchmarks/quality.py``): news articles vary a lot in length.
+BM25_B, BM25_K1 = 0.5, 1.2
 #: Key terms ``similar()`` draws from an article.
 SIMILAR_TERMS = 12
 
@@ -130,7 +133,7 @@ class Index:
         if searcher is None or getattr(self._local, "generation", None) != generation:
             if searcher is not None:
                 searcher.close()
-            searcher = self._ix.searcher(weighting=scoring.BM25F())
+            searcher = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
             self._local.searcher = searcher
             self._local.generation = searcher.reader().generation()
         return searcher
@@ -163,8 +166,11 @@ class Index:
         wanted = None if limit is None else offset + limit
         order = SORTS[sort]
         kwargs = {"sortedby": order[0], "reverse": order[1]} if order else {}
-        matcher = to_whoosh(tree)
-        results = searcher.search(matcher, limit=wanted, **kwargs)
+        matcher = to_whoosh(tree, reader=searcher.reader())
+        results = searcher.search(matcher, limit=wanted, optimize=False, **kwargs)
+        if results.is_empty() and can_relax(tree):
+            matcher = to_whoosh(tree, relaxed=True, reader=searcher.reader())
+            results = searcher.search(matcher, limit=wanted, optimize=False, **kwargs)
         marks = needles(tree)
         hits = tuple(self._hit(doc, marks) for doc in results[offset:wanted])
         counts = self._facets(searcher, results.docs() if limit is None else

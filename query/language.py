@@ -12,7 +12,8 @@
     版:1  page:1-4
     日期:2020-03  date:2020-03-01..2020-03-31  日期:2020年3月  date:2020..
 
-Full-width forms of the syntax characters (``（）：“”－``) work too. A query the
+Syntax is ASCII (``" ( ) - :``), plus ``＂`` and ``标题：亚运``. Chinese
+punctuation is text: pasted ``他说：“好”（记者）`` searches for itself. A query the
 parser cannot read raises ``QueryError`` with a message that says what to
 type instead.
 """
@@ -34,13 +35,12 @@ FIELD_ALIASES = {
     "body": "body", "正文": "body",
 }
 #: Full-width syntax characters a Chinese input method types.
-_SYNTAX_WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "＂": '"', "－": "-", "\u3000": " "})
-#: Opening quote → the characters that close it.
-_QUOTES = {'"': '"', "“": '”"'}
-_FIELD = re.compile(r"([A-Za-z\u4e00-\u9fff]+):")
+#: (Curly quotes, full-width brackets and colons stay text: pasted Chinese is full of them.)
+_SYNTAX_WIDTH = str.maketrans({"＂": '"', "\u3000": " "})
+_FIELD = re.compile(r"([A-Za-z]+|[\u4e00-\u9fff]+)([:：])(?!//)")
 _DATE_PART = r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?)?年?"
 _DATE = re.compile(rf"^{_DATE_PART}$")
-_WORD = re.compile(r'[^\s()"“]+')
+_WORD = re.compile(r'[^\s()"]+')
 _MAX_QUERY = 10_000
 
 
@@ -108,10 +108,10 @@ def _lex(text: str) -> list[tuple[str, str]]:
         elif char in "()":
             tokens.append((char, char))
             i += 1
-        elif char in _QUOTES:
-            end = next((j for j in range(i + 1, len(text)) if text[j] in _QUOTES[char]), -1)
+        elif char == '"':
+            end = text.find('"', i + 1)
             if end < 0:
-                raise QueryError(f'unbalanced quote: close the phrase with {_QUOTES[char][0]} or remove the {char}')
+                raise QueryError('unbalanced quote: close the phrase with " or remove the "')
             tokens.append(("quoted", text[i + 1:end]))
             i = end + 1
         elif char == "-" and i + 1 < len(text) and not text[i + 1].isspace() and (
@@ -120,7 +120,7 @@ def _lex(text: str) -> list[tuple[str, str]]:
             i += 1
         else:
             field = _FIELD.match(text, i)
-            if field:
+            if field and (field.group(1).lower() in FIELD_ALIASES or field.group(2) == ":" and field.group(1).isascii()):
                 tokens.append(("field", field.group(1)))
                 i = field.end()
                 continue

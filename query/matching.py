@@ -12,51 +12,177 @@
 
 from __future__ import annotations
 
+import re
+
 from whoosh import query as wq
 
-from indexer.analysis import chars, words
+from indexer.analysis import HAN, ChineseTokenizer, chars, words
 from query.language import And, Filter, Not, Or, Phrase, Words
 
 #: Extra weight of a verbatim occurrence of unquoted text.
 VERBATIM_BOOST = 2.0
+#: Unquoted text of this many words or more (a pasted headline, a sentence;
+#: its space-separated parts pooled) ranks articles by how many of its words
+#: they hold instead of requiring all.
+LONG_QUERY_WORDS = 5
+#: Unquoted text of this many words or more that matches nothing with every
+#: word required is asked again as a bag of words (a pasted headline); a
+#: shorter query keeps requiring every word.
+RELAX_MIN_WORDS = 4
+#: In such a bag of words, words held by more than this share of the
+#: articles are left out: they cannot tell articles apart, and their long
+#: posting lists make the search slow.
+COMMON_SHARE = 0.3
 #: Which index fields a ``title:``/``body:`` query, or no field, searches.
 TEXT_FIELDS = {None: ("title", "body"), "title": ("title",), "body": ("body",)}
+HAN_RUN = re.compile(f"[{HAN}]+")
 FILTER_FIELDS = {"reporter": "reporters", "correspondent": "correspondents", "paper": "paper",
                  "page": "page", "date": "date"}
 
 
-def to_whoosh(node) -> wq.Query:
-    """The Whoosh query for a query tree (``wq.NullQuery`` when it matches nothing)."""
+def to_whoosh(node, relaxed: bool = False, reader=None) -> wq.Query:
+    """The Whoosh query for a query tree (``wq.NullQuery`` when it matches nothing).
+
+    ``relaxed``: unquoted text needs any of its words, not all, and the words
+    of sibling texts pool into one ranked bag (a pasted headline with its
+    punctuation) — the fallback when the strict query finds nothing. With a
+    ``reader``, a relaxed bag leaves out words most articles hold.
+    """
     if isinstance(node, Words):
-        return _words(node)
+        return _words(node, relaxed, reader)
     if isinstance(node, Phrase):
         return _phrase(node.text, node.field)
     if isinstance(node, Filter):
         return _filter(node)
     if isinstance(node, Or):
-        return wq.Or([to_whoosh(n) for n in node.nodes]).normalize()
+        return _combine(wq.Or, [to_whoosh(n, relaxed, reader) for n in node.nodes])
     if isinstance(node, Not):
-        return wq.AndNot(wq.Every(), to_whoosh(node.node))
+        excluded = to_whoosh(node.node)
+        return wq.NullQuery if excluded is wq.NullQuery else wq.AndNot(wq.Every(), excluded)
     if isinstance(node, And):
-        positive = [to_whoosh(n) for n in node.nodes if not isinstance(n, Not)]
-        negative = [to_whoosh(n.node) for n in node.nodes if isinstance(n, Not)]
-        if not positive:
-            positive = [wq.Every()]
-        matched = wq.And(positive) if len(positive) > 1 else positive[0]
-        if negative:
-            matched = wq.AndNot(matched, wq.Or(negative))
-        return matched.normalize()
+        parts = [n for n in node.nodes if not isinstance(n, Not)]
+        if relaxed or _unquoted_units(node) >= LONG_QUERY_WORDS:
+            parts = _pool_words(parts)
+        positive = [to_whoosh(n, relaxed, reader) for n in parts]
+        excluded = _combine(wq.Or, [to_whoosh(n.node) for n in node.nodes if isinstance(n, Not)])
+        matched = _combine(wq.And, positive) if positive else wq.Every()
+        if excluded is wq.NullQuery:
+            return matched if positive else wq.NullQuery
+        if matched is wq.NullQuery:
+            return matched
+        return wq.AndNot(matched, excluded)
     raise TypeError(f"not a query node: {node!r}")
 
 
-def _words(node: Words) -> wq.Query:
-    terms = words(node.text)
-    if not terms:
+def _pool_words(parts: list) -> list:
+    """Sibling unquoted texts on the same field as one text."""
+    pooled: dict = {}
+    others = []
+    for part in parts:
+        if isinstance(part, Words):
+            pooled.setdefault(part.field, []).append(part.text)
+        else:
+            others.append(part)
+    return [Words(" ".join(texts), field) for field, texts in pooled.items()] + others
+
+
+def _combine(kind, queries: list) -> wq.Query:
+    """``kind(queries)`` without the parts that match nothing.
+
+    (Whoosh's ``normalize`` would also flatten nested ``Or`` groups, losing
+    the per-word grouping that ranking relies on.)
+    """
+    kept = [q for q in queries if q is not wq.NullQuery]
+    if not kept:
         return wq.NullQuery
-    fields = TEXT_FIELDS[node.field]
-    matched = wq.And([wq.Or([wq.Term(f, t) for f in fields]) for t in terms])
+    return kept[0] if len(kept) == 1 else kind(kept)
+
+
+def can_relax(node) -> bool:
+    """Whether the query is long enough to fall back to ``to_whoosh(node,
+    relaxed=True)`` when the strict query finds nothing: ``RELAX_MIN_WORDS``
+    words in all, or a text of three words or more typed without a space."""
+    return _unquoted_units(node) >= RELAX_MIN_WORDS or _longest_text(node) >= 3
+
+
+def _longest_text(node) -> int:
+    if isinstance(node, Words):
+        return len(query_units(node.text))
+    if isinstance(node, (And, Or)):
+        return max((_longest_text(n) for n in node.nodes), default=0)
+    return 0
+
+
+def _unquoted_units(node) -> int:
+    if isinstance(node, Words):
+        return len(query_units(node.text))
+    if isinstance(node, (And, Or)):
+        return sum(_unquoted_units(n) for n in node.nodes)
+    return 0
+
+
+def _words(node: Words, relaxed: bool, reader) -> wq.Query:
+    units = query_units(node.text)
+    if not units:
+        return wq.NullQuery
+    bag = relaxed or len(units) >= LONG_QUERY_WORDS
+    if bag:  # the shorter words inside long ones match too, as in the index
+        units = list(dict.fromkeys(units + [w for w in words(node.text, mode="index") if len(w) > 1]))
+        if reader is not None:
+            units = _informative(units, node.field, reader)
+    clauses = [_unit(unit, node.field) for unit in units]
+    matched = _combine(wq.Or if bag else wq.And, clauses)
+    if len(units) == 1 and _is_run(units[0]):
+        return matched  # already the verbatim phrase
     verbatim = _phrase(node.text, node.field, boost=VERBATIM_BOOST)
-    return wq.Or([matched, verbatim]).normalize()
+    return wq.Or([matched, verbatim])
+
+
+def query_units(text: str) -> list[str]:
+    """The words of unquoted text, each run of adjacent one-character hanzi
+    words joined: jieba's dictionary splits a name it does not know into
+    characters (``李/志/龙``), and the run is matched as a phrase instead."""
+    units: list[str] = []
+    run, run_end = "", -1
+    for token in ChineseTokenizer()(text, chars=True, mode="query"):
+        single = len(token.text) == 1 and HAN_RUN.fullmatch(token.text)
+        if single and run and token.startchar == run_end:
+            run += token.text
+        else:
+            if run:
+                units.append(run)
+            run = token.text if single else ""
+            if not single:
+                units.append(token.text)
+        run_end = token.endchar
+    if run:
+        units.append(run)
+    return list(dict.fromkeys(units))
+
+
+def _is_run(unit: str) -> bool:
+    """A unit of joined one-character words (matched as characters, not a word)."""
+    return bool(HAN_RUN.fullmatch(unit)) and (len(unit) == 1 or words(unit) != [unit])
+
+
+def _unit(unit: str, field: str | None) -> wq.Query:
+    if _is_run(unit):
+        return _phrase(unit, field)
+    return wq.Or([wq.Term(f, unit) for f in TEXT_FIELDS[field]])
+
+
+def _informative(units: list[str], field: str | None, reader) -> list[str]:
+    """The units that fewer than ``COMMON_SHARE`` of the articles hold (all if none)."""
+    limit = COMMON_SHARE * max(reader.doc_count(), 1)
+
+    def frequency(unit: str) -> int:
+        names = TEXT_FIELDS[field]
+        if len(unit) == 1:
+            names = tuple(f"{name}_chars" for name in names)
+        return max(reader.doc_frequency(name, unit) for name in names)
+
+    kept = [u for u in units if len(u) > 1 and _is_run(u) or frequency(u) <= limit]
+    return kept or units
 
 
 def _phrase(text: str, field: str | None, boost: float = 1.0) -> wq.Query:
@@ -70,7 +196,7 @@ def _phrase(text: str, field: str | None, boost: float = 1.0) -> wq.Query:
             options.append(wq.Term(char_field, letters[0], boost=boost))
         else:
             options.append(wq.Phrase(char_field, letters, boost=boost))
-    return wq.Or(options).normalize()
+    return _combine(wq.Or, options)
 
 
 def _filter(node: Filter) -> wq.Query:

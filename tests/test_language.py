@@ -32,8 +32,15 @@ def test_chinese_and_english_field_names():
 
 
 def test_full_width_syntax():
-    assert parse("标题：亚运 －电竞") == And((Words("亚运", "title"), Not(Words("电竞"))))
-    assert parse("“浙商银行”") == Phrase("浙商银行")
+    assert parse("标题：亚运 -电竞") == And((Words("亚运", "title"), Not(Words("电竞"))))
+    assert parse("＂浙商银行＂") == Phrase("浙商银行")
+
+
+def test_pasted_chinese_text_is_text():
+    assert parse("他说：“要抓紧”") == Words("他说：“要抓紧”")
+    assert parse("“一带一路") == Words("“一带一路")
+    assert parse('"重庆：山城"') == Phrase("重庆：山城")
+    assert parse("（记者 王凯）") == And((Words("（记者"), Words("王凯）")))
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -142,6 +142,27 @@ def test_jump_markers_split_over_lines():
     assert record.body == "会议强调，要抓好落实，确保各项任务完成。"
 
 
+def test_staff_line_inside_an_article_does_not_split_it():
+    from indexer.bylines import is_staff_line
+    assert is_staff_line("本报记者  汪志球") and is_staff_line("记者 林韬、郑斌")
+    assert not is_staff_line("本报记者在首尔市一处公园看") and not is_staff_line("记者手记")
+    text = "\n\n".join([
+        "会议强调，要抓好落实，确保各项", "任务完成，推动工作取得新成效。",
+        "本报记者  汪志球", "村里的工作一件接着一件，大家", "心里都有底。",
+    ])
+    [record] = parse_page(text)
+    assert "本报记者汪志球" in record.body.replace("\u3000", "")
+
+
+def test_photo_credit_closes_its_article():
+    text = "\n\n".join([
+        "图为人们在观赏花灯。", "肖  翊摄（影像中国）", "本报讯（记者 林韬）12月14日上午，区人大",
+        "常委会组织代表开展视察活动。",
+    ])
+    first, second = parse_page(text)
+    assert first.body.endswith("摄（影像中国）") and second.body.startswith("本报讯")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
@@ -210,7 +231,7 @@ def test_five_megabyte_page():
 TARGETS = {"body_exact": 0.95, "headline_exact": 0.93, "continued_to": 0.99, "teasers_found": 0.95,
            "conserved": 1.0}
 #: What the parser reaches today (a regression guard, a little under the measured figures).
-FLOORS = {"body_exact": 0.58, "headline_exact": 0.58, "continued_to": 0.96, "teasers_found": 0.82,
+FLOORS = {"body_exact": 0.79, "headline_exact": 0.79, "continued_to": 0.98, "teasers_found": 0.95,
           "conserved": 1.0}
 
 

@@ -134,7 +134,7 @@ def test_quoted_queries_match_brute_force_on_the_dev_corpus(corpus_slice, corpus
         size = rng.randint(1, 6)
         start = rng.randrange(len(body) - size)
         needle = body[start:start + size]
-        if '"' in needle or "“" in needle:
+        if '"' in needle:
             continue
         expected = {i for i, (t, b) in texts.items() if needle in t or needle in b}
         found = set(ids(corpus_index.search(f'"{needle}"', limit=None)))
