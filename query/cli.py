@@ -277,6 +277,8 @@ def _results_json(results) -> dict:
         } for h in results.hits],
         **({"facets": {name: [[value, count] for value, count in counts]
                        for name, counts in results.facets.items()}} if results.facets else {}),
+        **({"pinyin": results.pinyin} if results.pinyin else {}),
+        **({"suggestion": results.suggestion} if results.suggestion else {}),
     }
 
 
@@ -284,6 +286,10 @@ def _print_results(results, offset: int) -> None:
     from rich.text import Text
 
     console = _console()
+    if results.pinyin:
+        console.print(Text(f"read as pinyin: {results.pinyin}", style="dim"))
+    if results.suggestion:
+        console.print(Text.assemble(("did you mean ", "yellow"), (results.suggestion, "bold yellow"), ("?", "yellow")))
     for name, counts in results.facets.items():
         shown = "  ".join(f"{value} {count}" for value, count in counts[:FACET_VALUES_SHOWN])
         console.print(Text.assemble((f"{name}: ", "bold"), shown or "-"))

@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 from whoosh import scoring
 from whoosh.index import EmptyIndexError
 
 from indexer.schema import READ_ERRORS, IndexDamagedError, IndexVersionError, check_version, damaged
 from query.language import parse
-from query.matching import can_relax, needles, to_whoosh
+from query.matching import can_relax, misspelled, needles, pinyin_letters, pinyin_query, to_whoosh
+from query.pinyin import PinyinVocabulary
 from query.snippets import highlight_spans, make_snippet
 
 #: Where the index lives when no path is given (``$ZHSEARCH_INDEX`` overrides).
@@ -37,6 +39,10 @@ FACETS = {"reporter": "reporters", "correspondent": "correspondents", "paper": "
 #: BM25F length normalisation and term saturation, tuned on the dev title
 #: queries (``benchmarks/quality.py``): news articles vary a lot in length.
 BM25_B, BM25_K1 = 0.5, 1.2
+#: Where the pinyin vocabulary of an index is kept between runs.
+PINYIN_CACHE = "zhsearch-pinyin.pickle"
+#: Fewer hits than this make a hanzi query look for a "did you mean".
+SUGGEST_BELOW = 3
 #: Key terms ``similar()`` draws from an article.
 SIMILAR_TERMS = 12
 
@@ -74,6 +80,10 @@ class Results:
     query: str = ""
     #: ``{facet: ((value, count), ...)}``, most frequent first, for the facets asked for.
     facets: dict = field(default_factory=dict)
+    #: The hanzi a pinyin query was read as (``gongshu`` → ``拱墅``).
+    pinyin: str | None = None
+    #: "Did you mean": the query with homophones that are far more frequent.
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,8 @@ class Index:
         self._ix = ix
         self.path = path
         self._local = threading.local()
+        self._pinyin: tuple[int, PinyinVocabulary] | None = None
+        self._vocabulary_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: str | os.PathLike | None = None) -> "Index":
@@ -167,15 +179,33 @@ class Index:
         order = SORTS[sort]
         kwargs = {"sortedby": order[0], "reverse": order[1]} if order else {}
         matcher = to_whoosh(tree, reader=searcher.reader())
+        marks = needles(tree)
+        letters = pinyin_letters(tree)
+        spelled = self._vocabulary(searcher).spell(letters) if letters else None
+        if spelled:
+            matcher = wq.Or([matcher, pinyin_query(spelled)])
+            marks += [word for options in spelled for word in options]
         results = searcher.search(matcher, limit=wanted, optimize=False, **kwargs)
         if results.is_empty() and can_relax(tree):
             matcher = to_whoosh(tree, relaxed=True, reader=searcher.reader())
             results = searcher.search(matcher, limit=wanted, optimize=False, **kwargs)
-        marks = needles(tree)
         hits = tuple(self._hit(doc, marks) for doc in results[offset:wanted])
         counts = self._facets(searcher, results.docs() if limit is None else
                               searcher.docs_for_query(matcher), facets) if facets else {}
-        return Results(len(results), hits, q, counts)
+        suggestion = None
+        if len(results) < SUGGEST_BELOW and not letters:
+            suggestion = misspelled(tree, self._vocabulary(searcher))
+        pinyin = " ".join(options[0] for options in spelled) if spelled else None
+        return Results(len(results), hits, q, counts, pinyin, suggestion)
+
+    def _vocabulary(self, searcher) -> PinyinVocabulary:
+        """The pinyin vocabulary of the index as this searcher sees it (built once per commit)."""
+        generation = searcher.reader().generation()
+        with self._vocabulary_lock:
+            if self._pinyin is None or self._pinyin[0] != generation:
+                vocabulary = PinyinVocabulary.cached(self.path / PINYIN_CACHE, generation, searcher.reader())
+                self._pinyin = (generation, vocabulary)
+            return self._pinyin[1]
 
     @staticmethod
     def _facets(searcher, docnums, names) -> dict:

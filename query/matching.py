@@ -36,6 +36,7 @@ COMMON_SHARE = 0.3
 #: Which index fields a ``title:``/``body:`` query, or no field, searches.
 TEXT_FIELDS = {None: ("title", "body"), "title": ("title",), "body": ("body",)}
 HAN_RUN = re.compile(f"[{HAN}]+")
+LETTERS = re.compile(r"[A-Za-z]{2,}")
 FILTER_FIELDS = {"reporter": "reporters", "correspondent": "correspondents", "paper": "paper",
                  "page": "page", "date": "date"}
 
@@ -221,3 +222,43 @@ def needles(node) -> list[str]:
             found.extend(needles(child))
     return [n for n in dict.fromkeys(found) if n]
 
+
+
+def pinyin_letters(node) -> str | None:
+    """The letters of a query made only of unquoted Latin words (``gong shu``)."""
+    if isinstance(node, Words) and node.field is None and LETTERS.fullmatch(node.text):
+        return node.text.lower()
+    if isinstance(node, And) and all(isinstance(n, Words) for n in node.nodes):
+        parts = [pinyin_letters(n) for n in node.nodes]
+        return "".join(parts) if all(parts) else None
+    return None
+
+
+def pinyin_query(spelled: list[list[str]]) -> wq.Query:
+    """Articles holding, for every spelled part, one of the words it stands for."""
+    return _combine(wq.And, [_combine(wq.Or, [_phrase(word, None) for word in words_])
+                             for words_ in spelled])
+
+
+def misspelled(node, vocabulary) -> str | None:
+    """The query with each hanzi word replaced by a far more frequent homophone
+    (``拱树`` → ``拱墅``), or ``None`` when there is nothing to suggest."""
+    texts = []
+    changed = False
+    for words_node in _words_nodes(node):
+        text = words_node.text
+        for unit in query_units(text):
+            better = vocabulary.homophone(unit) if len(unit) > 1 and HAN_RUN.fullmatch(unit) else None
+            if better:
+                text = text.replace(unit, better)
+                changed = True
+        texts.append(text)
+    return " ".join(texts) if changed else None
+
+
+def _words_nodes(node):
+    if isinstance(node, Words):
+        yield node
+    elif isinstance(node, (And, Or)):
+        for child in node.nodes:
+            yield from _words_nodes(child)

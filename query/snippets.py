@@ -11,14 +11,16 @@ Touching matches merge into one span: ``浙商`` + ``银行`` is one highlight,
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
-from indexer.normalize import fold, original_span
+from indexer.normalize import fold, fold_text, original_span
 
 #: Characters that end a Chinese (or Western) sentence; a line break does too.
 SENTENCE_ENDS = "。！？；!?;\n"
 #: Aim for snippets about this long (characters).
 SNIPPET_CHARS = 120
+_SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}]*(?:[{SENTENCE_ENDS}]+[”’」』)）]*|$)")
 
 
@@ -33,17 +35,34 @@ def highlight_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     """Sorted, merged ``(start, end)`` spans of ``text`` matching any needle."""
     if not text or not needles:
         return []
-    folded, offsets = fold(text)
-    kept = [i for i, char in enumerate(folded) if not char.isspace()]
-    squeezed = "".join(folded[i] for i in kept)
+    folded = fold_text(text)
+    offsets = fold(text)[1] if len(folded) != len(text) else None
+    squeezed, unsqueeze = _squeeze(folded)
     spans = []
     for needle in needles:
         at = squeezed.find(needle)
         while at >= 0:
-            first, last = kept[at], kept[at + len(needle) - 1] + 1
+            first, last = unsqueeze(at), unsqueeze(at + len(needle) - 1) + 1
             spans.append(original_span(offsets, first, last))
             at = squeezed.find(needle, at + 1)
     return _merge(text, sorted(spans))
+
+
+def _squeeze(folded: str):
+    """The text without whitespace, and a map from its indexes back to ``folded``."""
+    starts: list[int] = []
+    shifts: list[int] = []
+    removed = 0
+    for gap in _SPACE.finditer(folded):
+        starts.append(gap.start() - removed)
+        removed += gap.end() - gap.start()
+        shifts.append(removed)
+
+    def unsqueeze(index: int) -> int:
+        before = bisect_right(starts, index)
+        return index + (shifts[before - 1] if before else 0)
+
+    return _SPACE.sub("", folded), unsqueeze
 
 
 def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
