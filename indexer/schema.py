@@ -111,8 +111,8 @@ def read_meta(index_dir: Path) -> dict:
         return {}
 
 
-def check_version(index_dir: Path) -> None:
-    """Raise ``IndexVersionError`` unless ``index_dir`` was built by this version."""
+def check_version(index_dir: Path) -> dict:
+    """The index's metadata; ``IndexVersionError`` unless built by this version."""
     meta = read_meta(index_dir)
     wanted = index_version()
     found = {key: meta.get(key) for key in wanted}
@@ -122,3 +122,4 @@ def check_version(index_dir: Path) -> None:
             f"({found}, this one needs {wanted}); rebuild it with: "
             f"zhsearch index --rebuild --index {index_dir} SOURCE..."
         )
+    return meta

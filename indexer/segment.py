@@ -26,6 +26,8 @@ from pathlib import Path
 
 _lock = threading.Lock()
 _backend = None
+#: Extra dictionary words in use (see ``use_words``).
+_user_words: tuple[str, ...] = ()
 
 
 def cache_dir() -> Path:
@@ -42,6 +44,8 @@ def _load_jieba():
     tokenizer = jieba.Tokenizer()
     tokenizer.tmp_dir = str(cache_dir())
     tokenizer.initialize()
+    for word in _user_words:
+        tokenizer.add_word(word)
     return SimpleNamespace(name="jieba", cut=partial(tokenizer.lcut, HMM=False),
                            cut_for_search=partial(tokenizer.lcut_for_search, HMM=False))
 
@@ -55,17 +59,31 @@ def _load_rjieba():
 
 def backend() -> SimpleNamespace:
     """The loaded segmenter: ``rjieba`` (jieba-rs, same words, ten times faster)
-    when installed and ``$ZHSEARCH_SEGMENTER`` is not ``jieba``, else jieba."""
+    when installed, no user words are in use and ``$ZHSEARCH_SEGMENTER`` is
+    not ``jieba``; else jieba."""
     global _backend
     if _backend is None:
         with _lock:
             if _backend is None:
                 wanted = os.environ.get("ZHSEARCH_SEGMENTER", "auto")
                 loader = _load_jieba
-                if wanted != "jieba" and importlib.util.find_spec("rjieba"):
+                if wanted != "jieba" and not _user_words and importlib.util.find_spec("rjieba"):
                     loader = _load_rjieba
                 _backend = loader()
     return _backend
+
+
+def use_words(words: tuple[str, ...]) -> None:
+    """Segment with these extra dictionary words from now on (names kept whole).
+
+    The words belong to an index (``indexer.userdict``): one process works
+    with one user dictionary at a time.
+    """
+    global _backend, _user_words
+    with _lock:
+        if tuple(words) != _user_words:
+            _user_words = tuple(words)
+            _backend = None
 
 
 def cut(run: str) -> list[str]:

@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.util.filelock import try_for
 
+from indexer import userdict
 from indexer.codec import BulkCodec
 from indexer.parallel import ParallelWriter
 from indexer.records import Article, RecordError, article_from_record
@@ -106,7 +107,8 @@ class IndexWriter:
     """
 
     def __init__(self, path: str | os.PathLike, *, rebuild: bool = False, procs: int = 1,
-                 wait: float = LOCK_WAIT_SECONDS, batch_size: int = BATCH_SIZE):
+                 wait: float = LOCK_WAIT_SECONDS, batch_size: int = BATCH_SIZE,
+                 user_words: tuple[str, ...] | None = None):
         self.path = Path(path)
         self.procs = procs
         self.batch_size = batch_size
@@ -119,10 +121,15 @@ class IndexWriter:
                                  f"waited {wait:g} s (try again when it has finished)")
         try:
             if rebuild or not whoosh_index.exists_in(self.path):
+                words = user_words or ()
                 self._index = storage.create_index(article_schema())
-                write_meta(self.path)
+                userdict.install(self.path, words)
+                write_meta(self.path, {"userdict": userdict.fingerprint(words)})
             else:
-                check_version(self.path)
+                meta = check_version(self.path)
+                if user_words is not None:
+                    userdict.check_same(self.path, meta, user_words)
+                userdict.activate(self.path, meta)
                 self._index = storage.open_index()
             self._digests: dict[str, str] = {}
             self._source_of: dict[str, str] = {}
@@ -254,6 +261,7 @@ def index_paths(
     procs: int = 1,
     wait: float = LOCK_WAIT_SECONDS,
     batch_size: int = BATCH_SIZE,
+    user_words: tuple[str, ...] | None = None,
     page_meta: PageMeta = PageMeta(),
     on_article: Callable[[int], None] | None = None,
 ) -> Report:
@@ -264,12 +272,15 @@ def index_paths(
     (``report.stopped_at``); with ``skip_bad`` its good records are indexed
     and the bad ones listed. Unreadable files are skipped and listed. Page
     files take their paper, date and page from their path or ``page_meta``.
-    ``procs`` > 1 writes with that many processes.
+    ``procs`` > 1 writes with that many processes; ``user_words`` is the
+    user dictionary (``indexer.userdict``) for a new index, or must match an
+    existing index's.
     """
     files, problems = find_files(Path(p) for p in paths)
     record_files = [f for f in files if is_jsonl(f)]
     page_files = [f for f in files if not is_jsonl(f)]
-    with IndexWriter(index_path, rebuild=rebuild, procs=procs, wait=wait, batch_size=batch_size) as writer:
+    with IndexWriter(index_path, rebuild=rebuild, procs=procs, wait=wait, batch_size=batch_size,
+                     user_words=user_words) as writer:
         report = writer.report
         report.problems.extend(problems)
         for file in record_files:

@@ -80,6 +80,9 @@ def index(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes that write the index.")] = os.cpu_count() or 1,
     wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for another indexing run to finish.")] = 5.0,
     batch: Annotated[int, typer.Option("--batch", min=1, help="Articles per commit (an interrupted run keeps whole batches).")] = 5000,
+    user_dict: Annotated[Optional[Path], typer.Option(
+        "--userdict", help="Extra words to keep whole (names, places): a UTF-8 file, one word a line. "
+                           "Fixed when the index is created; a different one needs --rebuild.")] = None,
     as_json: JsonOption = False,
 ):
     """Add articles to the index; unchanged articles are skipped, edited ones replaced."""
@@ -87,10 +90,15 @@ def index(
 
     from indexer.issues import PageMeta
     from indexer.schema import IndexDamagedError, IndexVersionError
+    from indexer.userdict import UserDictError, read_words
     from indexer.writer import IndexBusyError, index_paths
 
     target = _index_path(index_dir)
     meta = PageMeta(paper, _issue_date(date), page)
+    try:
+        words = read_words(user_dict) if user_dict else None
+    except UserDictError as error:
+        raise _fail(str(error), EXIT_USAGE) from None
     progress = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[rate]:.0f} articles/s"), TimeElapsedColumn(),
                         console=_console(stderr=True), disable=as_json)
@@ -105,7 +113,8 @@ def index(
         with _terminate_as_interrupt(), progress:
             progress.add_task("index", total=None, rate=0.0)
             report = index_paths(sources, target, rebuild=rebuild, skip_bad=skip_bad, procs=jobs,
-                                 wait=wait, batch_size=batch, page_meta=meta, on_article=advance)
+                                 wait=wait, batch_size=batch, user_words=words, page_meta=meta,
+                                 on_article=advance)
     except (IndexVersionError, IndexBusyError, IndexDamagedError) as error:
         raise _fail(str(error), EXIT_INDEX) from None
     except KeyboardInterrupt:

@@ -24,6 +24,7 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.index import EmptyIndexError
 
+from indexer import userdict
 from indexer.schema import READ_ERRORS, IndexDamagedError, IndexVersionError, check_version, damaged
 from query.language import parse
 from query.matching import can_relax, misspelled, needles, pinyin_letters, pinyin_query, to_whoosh
@@ -124,7 +125,7 @@ class Index:
         if not path.is_dir() or not whoosh_index.exists_in(path):
             raise IndexNotFoundError(
                 f"no index at {path}; build one with: zhsearch index --index {path} SOURCE...")
-        check_version(path)
+        userdict.activate(path, check_version(path))
         try:
             index = cls(whoosh_index.open_dir(path), path)
             index._searcher()

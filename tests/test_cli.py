@@ -111,3 +111,19 @@ def test_bundled_sample_page_is_searchable(tmp_path):
     data = json.loads(run("search", "浙商银行", "--index", tmp_path / "ix", "--json").output)
     assert data["total"] >= 1
     assert any("浙商银行" in h["snippet"] for h in data["hits"])
+
+
+def test_userdict_option(tmp_path):
+    source = tmp_path / "a.jsonl"
+    source.write_text(json.dumps({"id": "n", "body": "书记李志龙出席。"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run("index", source, "-i", tmp_path / "ix", "--userdict", tmp_path / "missing.txt").exit_code == 2
+    (tmp_path / "names.txt").write_text("李志龙\n", encoding="utf-8")
+    try:
+        assert run("index", source, "-i", tmp_path / "ix", "--userdict", tmp_path / "names.txt").exit_code == 0
+        (tmp_path / "other.txt").write_text("王凯\n", encoding="utf-8")
+        result = run("index", source, "-i", tmp_path / "ix", "--userdict", tmp_path / "other.txt")
+        assert result.exit_code == 3 and "rebuild" in result.output
+    finally:
+        from indexer import segment
+
+        segment.use_words(())

@@ -95,3 +95,32 @@ def test_an_index_from_another_version_asks_for_a_rebuild(tmp_path):
         add_articles(tmp_path, [{"id": "w", "body": "再"}])
     report = index_paths([], tmp_path, rebuild=True)
     assert report.added == 0 and Index.open(tmp_path).stats()["articles"] == 0
+
+
+def test_user_dictionary_keeps_names_whole_and_is_fingerprinted(tmp_path):
+    from indexer import segment
+    from indexer.analysis import words
+
+    records = [{"id": "u1", "body": "区委书记李志龙出席会议。"}, {"id": "u2", "body": "李先生和龙志强见面。"}]
+    (tmp_path / "names.txt").write_text("# names\n李志龙 10 nr\n", encoding="utf-8")
+    names = ("李志龙",)
+    try:
+        add_articles(tmp_path / "plain", records)
+        assert "李志龙" not in words("李志龙出席")
+        report = index_paths([], tmp_path / "ix", user_words=names)
+        assert report.added == 0
+        index = Index.open(tmp_path / "ix")
+        assert "李志龙" in words("李志龙出席")
+        add_articles(tmp_path / "ix", records)
+        assert [h.id for h in Index.open(tmp_path / "ix").search("李志龙").hits] == ["u1"]
+        with pytest.raises(IndexVersionError, match="user dictionary"):
+            index_paths([], tmp_path / "ix", user_words=("王凯",))
+        assert index_paths([], tmp_path / "ix", user_words=names).added == 0
+        (tmp_path / "ix" / "userdict.txt").write_text("王凯\n", encoding="utf-8")
+        with pytest.raises(IndexVersionError, match="does not match"):
+            Index.open(tmp_path / "ix")
+        Index.open(tmp_path / "plain")
+        assert "李志龙" not in words("李志龙出席")
+        assert index.path.name == "ix"
+    finally:
+        segment.use_words(())
