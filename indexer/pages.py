@@ -1,6 +1,6 @@
 """Turn the text of a newspaper page, as extracted from its PDF, into article records.
 
-Input looks like ``corpus/000_17f4ee760ff368f2.txt``: every printed column line
+Input looks like ``corpus/拱墅报/2022-12-15/01.txt``: every printed column line
 is a line of its own (usually followed by a blank line), words and names
 break across lines, the PDF justifier leaves stray spaces (``周伟 新``,
 ``2 0 2 3 年``), headlines stand after their body, before it, or not at all,

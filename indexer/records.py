@@ -5,7 +5,9 @@ A record is a mapping as other systems export it (one JSON object a line):
 ``id``, ``paper``, ``date`` (``YYYY-MM-DD``), ``page``, ``seq``, ``url``,
 ``reporters``, ``correspondents``, ``agency``, ``place``, ``continued_to``,
 ``continued_from`` are optional. A record without ``id`` gets one derived from
-its content, so indexing the same record twice never makes two articles.
+its content, so indexing the same record twice never makes two articles. A
+record without staff fields gets them from its byline, if its body opens with
+one (``本报北京1月7日电（记者王伟健）``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
+
+from indexer.bylines import read_byline
+
+
+#: How much of a body's opening is read for a byline.
+BYLINE_CHARS = 200
 
 
 class RecordError(ValueError):
@@ -72,6 +80,10 @@ def article_from_record(record: Mapping[str, Any], source: str | None = None) ->
         "continued_to": _int(record.get("continued_to"), "continued_to"),
         "continued_from": _int(record.get("continued_from"), "continued_from"),
     }
+    if not (values["reporters"] or values["correspondents"] or values["agency"]):
+        byline = read_byline(body.split("\n", 1)[0][:BYLINE_CHARS])
+        values.update(reporters=tuple(byline.reporters), correspondents=tuple(byline.correspondents),
+                      agency=byline.agency, place=values["place"] or byline.place)
     record_id = _text(record.get("id"), "id") or content_id(values)
     return Article(id=record_id, source=source, **values)
 

@@ -29,7 +29,7 @@ from indexer.schema import READ_ERRORS, IndexDamagedError, IndexVersionError, ch
 from query.language import parse
 from query.matching import can_relax, misspelled, needles, pinyin_letters, pinyin_query, to_whoosh
 from query.pinyin import PinyinVocabulary
-from query.snippets import highlight_spans, make_snippet
+from query.snippets import highlight_spans, make_snippet, opening
 
 #: Where the index lives when no path is given (``$ZHSEARCH_INDEX`` overrides).
 DEFAULT_INDEX = Path.home() / ".local" / "share" / "zhsearch" / "index"
@@ -67,11 +67,13 @@ class Hit:
     snippet: str
     highlights: tuple[tuple[int, int], ...]
     snippet_start: int = 0
+    #: The article's opening sentence (shown when it has no headline).
+    lead: str = ""
 
     @property
     def display_title(self) -> str:
         """The headline, or the article's opening sentence when it has none."""
-        return self.title or self.snippet[:40]
+        return self.title or self.lead
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,7 @@ class Index:
             snippet=snippet.text,
             highlights=tuple(spans),
             snippet_start=snippet.start,
+            lead=opening(body),
         )
 
     def get(self, article_id: str) -> Article | None:

@@ -20,6 +20,8 @@ from indexer.normalize import fold, fold_text, original_span
 SENTENCE_ENDS = "。！？；!?;\n"
 #: Aim for snippets about this long (characters).
 SNIPPET_CHARS = 120
+#: Longest opening sentence shown in place of a missing headline.
+LEAD_CHARS = 40
 _SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}]*(?:[{SENTENCE_ENDS}]+[”’」』)）]*|$)")
 
@@ -109,3 +111,12 @@ def _window(start: int, end: int, spans: list[tuple[int, int]], size: int) -> tu
     inside = [s for s, e in spans if s >= start and e <= end]
     begin = max(start, inside[0] - size // 3) if inside else start
     return begin, min(end, begin + size)
+
+
+def opening(text: str, size: int = LEAD_CHARS) -> str:
+    """The first sentence of ``text``, cut to ``size`` characters."""
+    parts = sentences(text)
+    if not parts:
+        return ""
+    sentence = text[parts[0][0]:parts[0][1]].strip()
+    return sentence if len(sentence) <= size else sentence[:size] + "…"

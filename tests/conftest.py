@@ -13,7 +13,7 @@ from indexer.writer import add_articles
 from query import Index
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_PAGE = ROOT / "corpus" / "000_17f4ee760ff368f2.txt"
+SEED_PAGE = ROOT / "corpus" / "拱墅报" / "2022-12-15" / "01.txt"
 SHARED = ROOT.parent / "shared"
 DEV_CORPUS = SHARED / "corpus" / "rmrb-2020-dev.jsonl.gz"
 

@@ -109,8 +109,14 @@ def test_bundled_sample_page_is_searchable(tmp_path):
     result = run("index", SEED_PAGE.parent, "--index", tmp_path / "ix")
     assert result.exit_code == 0, result.output
     data = json.loads(run("search", "浙商银行", "--index", tmp_path / "ix", "--json").output)
-    assert data["total"] >= 1
-    assert any("浙商银行" in h["snippet"] for h in data["hits"])
+    assert data["total"] == 1
+    hit = data["hits"][0]
+    assert (hit["title"], hit["paper"], hit["date"], hit["page"]) == (
+        "我区与浙商银行签署战略合作协议", "拱墅报", "2022-12-15", 1)
+    assert "浙商银行" in hit["snippet"]
+    for query in ("记者:郑斌", "冲刺半个月", '"周伟新"'):
+        found = json.loads(run("search", query, "--index", tmp_path / "ix", "--json").output)
+        assert found["total"] >= 1, query
 
 
 def test_userdict_option(tmp_path):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from indexer.pages import PageRecord, clean_text, clean_title, conserved, page_meta_from_path, parse_page
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "corpus" / "000_17f4ee760ff368f2.txt"
+SEED = ROOT / "corpus" / "拱墅报" / "2022-12-15" / "01.txt"
 DEV_PAGES = ROOT.parent / "shared" / "pages-dev"
 
 

@@ -124,3 +124,16 @@ def test_user_dictionary_keeps_names_whole_and_is_fingerprinted(tmp_path):
         assert index.path.name == "ix"
     finally:
         segment.use_words(())
+
+
+def test_records_without_staff_fields_get_them_from_the_byline(tmp_path):
+    add_articles(tmp_path, [
+        {"id": "b1", "body": "本报北京1月7日电 （记者王伟健）今天召开会议。\n第二段。"},
+        {"id": "b2", "body": "新华社北京12月31日电（记者邹伟、王思北）晚会举行。", "reporters": ["编辑部"]},
+        {"id": "b3", "body": "没有署名的文章。"},
+    ])
+    index = Index.open(tmp_path)
+    assert [h.id for h in index.search("记者:王伟健").hits] == ["b1"]
+    assert index.get("b1").fields["agency"] == "本报" and index.get("b1").fields["place"] == "北京"
+    assert index.search("记者:邹伟").total == 0
+    assert [h.id for h in index.search("记者:编辑部").hits] == ["b2"]
