@@ -37,8 +37,10 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 WORD_RUN = re.compile(rf"(?P<han>[{HAN}]+)|(?P<alnum>(?:(?![{HAN}])[^\W_])+(?:\.\d+)*)")
 
 
-class ChineseTokenizer(Tokenizer):
-    """Folded words: jieba words for hanzi, whole runs for letters and digits."""
+class _FoldingTokenizer(Tokenizer):
+    """Whoosh's tokenizer contract over folded text; subclasses say where the
+    tokens are with ``_spans(folded, mode)``: ``(position, start, text)``
+    in folded coordinates."""
 
     def __eq__(self, other):
         return self.__class__ is other.__class__
@@ -48,22 +50,22 @@ class ChineseTokenizer(Tokenizer):
                  mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
-            yield _whole(token, value, start_pos, start_char, keeporiginal)
+            yield _filled(token, value, start_pos, start_char, start_char + len(value), keeporiginal)
             return
         folded, offsets = fold(value)
-        for pos, start, text in _word_spans(folded, mode == "index"):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                first, last = original_span(offsets, start, start + len(text))
-                token.startchar = start_char + first
-                token.endchar = start_char + last
-            yield token
+        for pos, start, text in self._spans(folded, mode):
+            first, last = original_span(offsets, start, start + len(text))
+            yield _filled(token, text, start_pos + pos, start_char + first, start_char + last, keeporiginal)
+
+    def _spans(self, folded: str, mode: str):
+        raise NotImplementedError
+
+
+class ChineseTokenizer(_FoldingTokenizer):
+    """Folded words: jieba words for hanzi, whole runs for letters and digits."""
+
+    def _spans(self, folded: str, mode: str):
+        return _word_spans(folded, mode == "index")
 
     def term_counts(self, value: str) -> Counter:
         """How often each word occurs in ``value`` (index mode), in bulk."""
@@ -95,37 +97,15 @@ def _word_spans(folded: str, with_subwords: bool):
             pos += 1
 
 
-class CharTokenizer(Tokenizer):
+class CharTokenizer(_FoldingTokenizer):
     """Every non-space character of the folded text, one position each."""
 
-    def __eq__(self, other):
-        return self.__class__ is other.__class__
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            yield _whole(token, value, start_pos, start_char, keeporiginal)
-            return
-        folded, offsets = fold(value)
-        pos = start_pos
+    def _spans(self, folded: str, mode: str):
+        pos = 0
         for index, char in enumerate(folded):
-            if char.isspace():
-                continue
-            token.text = char
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = char
-            if positions:
-                token.pos = pos
-            if chars:
-                first, last = original_span(offsets, index, index + 1)
-                token.startchar = start_char + first
-                token.endchar = start_char + last
-            yield token
-            pos += 1
+            if not char.isspace():
+                yield pos, index, char
+                pos += 1
 
     def term_positions(self, value: str) -> dict[str, list[int]]:
         """The positions of each character of ``value``, in bulk."""
@@ -135,15 +115,15 @@ class CharTokenizer(Tokenizer):
         return where
 
 
-def _whole(token: Token, value: str, start_pos: int, start_char: int, keeporiginal: bool) -> Token:
-    token.text = value
+def _filled(token: Token, text: str, pos: int, startchar: int, endchar: int, keeporiginal: bool) -> Token:
+    token.text = text
     token.boost = 1.0
     token.stopped = False
     if keeporiginal:
-        token.original = value
-    token.pos = start_pos
-    token.startchar = start_char
-    token.endchar = start_char + len(value)
+        token.original = text
+    token.pos = pos
+    token.startchar = startchar
+    token.endchar = endchar
     return token
 
 
