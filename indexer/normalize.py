@@ -5,10 +5,11 @@ map from each folded character back to the original text, so highlights and
 token offsets always land on the text as printed (Lucene's CharFilter offset
 correction, done with a list).
 
-Each character is folded on its own, the same way at index and query time:
-NFKC (full width ``ＡＢＣ１２３`` → ``ABC123``), lower case, then OpenCC's
-traditional → simplified table (``報紙`` → ``报纸``). Folding a character never
-deletes it; it may expand (``…`` → ``...``, ``⑩`` → ``10``).
+Each letter or digit is folded on its own, the same way at index and query
+time: NFKC (full width ``ＡＢＣ１２３`` → ``ABC123``), lower case, then OpenCC's
+traditional → simplified table (``報紙`` → ``报纸``). Punctuation, symbols and
+spaces stay as printed. Folding a character never deletes it; it may expand
+(``⑩`` → ``10``, ``ﬁ`` → ``fi``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ import unicodedata
 from functools import lru_cache
 
 #: Bump when folding changes: every index built with the old folding must be rebuilt.
-FOLD_VERSION = 1
+FOLD_VERSION = 2
+#: Unicode categories left as printed: punctuation, symbols and spaces. A
+#: quoted ``"（下转"`` must not find ``(下转``: exact phrases stay exact, and
+#: words never contain these characters anyway.
+KEPT_CATEGORIES = "PSZ"
 
 
 @lru_cache(maxsize=1)
@@ -32,6 +37,9 @@ class _FoldTable(dict):
 
     def __missing__(self, codepoint: int) -> str:
         char = chr(codepoint)
+        if unicodedata.category(char)[0] in KEPT_CATEGORIES:
+            self[codepoint] = char
+            return char
         folded = unicodedata.normalize("NFKC", char).lower() or char
         if any("\u3400" <= c <= "\u9fff" or "\U00020000" <= c for c in folded):
             folded = _t2s().convert(folded) or folded

@@ -119,13 +119,23 @@ def index(
         raise _fail(str(error), EXIT_INDEX) from None
     except KeyboardInterrupt:
         _console(stderr=True).print(
-            f"interrupted after reading {counted[0]} articles; the index keeps every article committed "
-            f"before that (run the same command again to finish)", markup=False)
+            f"interrupted after reading {counted[0]} articles: the index holds {_article_count(target)} "
+            f"articles, everything committed before the interruption (run the same command again to "
+            f"finish)", markup=False)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     _print_report(report, target, as_json)
     if report.stopped_at:
         raise _fail(f"stopped at {report.stopped_at}: nothing of it was indexed; "
                     f"fix the lines listed above or use --skip-bad", EXIT_USAGE)
+
+
+def _article_count(path: Path) -> str:
+    from query import Index
+
+    try:
+        return str(Index.open(path).stats()["articles"])
+    except Exception:  # the count is a courtesy; the interruption is what is reported
+        return "no"
 
 
 def _issue_date(text: str | None):

@@ -133,10 +133,12 @@ def _words(node: Words, relaxed: bool, reader) -> wq.Query:
             units = _informative(units, node.field, reader)
     clauses = [_unit(unit, node.field) for unit in units]
     matched = _combine(wq.Or if bag else wq.And, clauses)
-    if len(units) == 1 and _is_run(units[0]):
-        return matched  # already the verbatim phrase
+    if len(units) == 1:
+        return matched  # one word or name: matching it is matching the text verbatim
     verbatim = _phrase(node.text, node.field, boost=VERBATIM_BOOST)
-    return wq.Or([matched, verbatim])
+    if bag:  # a long text: articles that hold it verbatim must be found even if its words differ
+        return wq.Or([matched, verbatim])
+    return wq.AndMaybe(matched, verbatim)  # the phrase only re-ranks the articles that match
 
 
 def query_units(text: str) -> list[str]:

@@ -103,6 +103,7 @@ def test_sigint_stops_cleanly_and_keeps_commits(tmp_path):
     assert "interrupted" in err and "Traceback" not in err
     kept = Index.open(tmp_path / "ix").stats()["articles"]
     assert 0 < kept < len(records)
+    assert f"the index holds {kept} articles" in " ".join(err.split())
     assert_whole_articles(tmp_path / "ix", records, complete=False)
 
 
