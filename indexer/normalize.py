@@ -50,11 +50,6 @@ class _FoldTable(dict):
 _TABLE = _FoldTable()
 
 
-def fold_char(char: str) -> str:
-    """The folded form of one character (one or more characters, never empty)."""
-    return _TABLE[ord(char)]
-
-
 def fold_text(text: str) -> str:
     """The folded text alone (no offset map), for callers that need no offsets."""
     return text.translate(_TABLE)
