@@ -19,8 +19,10 @@ Works on the cues a reader's eye uses on a newspaper page:
   runs on into the next line, as a headline printed whole does not;
 * the line after a teaser opener (``详见 2版``) is the box's headline.
 
-Widths count a CJK character as 1 and an ASCII character as ½, as a PDF
-prints them.
+Widths count a wide character (hanzi, full-width punctuation) as 1 and any
+other as ½, as a PDF prints them: ASCII, and the East Asian "ambiguous"
+marks (curly quotes, dashes, ellipsis, middle dot) that a Chinese font
+sets at half width.
 """
 
 from __future__ import annotations
@@ -90,12 +92,9 @@ COLUMN_PURITY = 0.75
 #: the justifier to fill its column: it is body text, not a headline.
 SPREAD_LINE_GAPS = 3
 
-#: Curly quotes: some fonts set them at half width.
-QUOTES = "“”‘’"
-
 BODY, LONE, TEASER = "body", "lone", "teaser"
 _JUSTIFIER_GAP_RE = re.compile(r"(?<=[^\x00-\x7f\s]|\d) (?=[^\x00-\x7f\s]|\d)")
-_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -130,7 +129,7 @@ def split_lines(text: str) -> list[Line]:
     """The non-blank lines of ``text`` (any of \\n, \\r\\n, \\r ends a line), measured."""
     lines = [
         Line(number=number, text=raw.strip())
-        for number, raw in enumerate(_LINE_BREAK_RE.split(text), 1)
+        for number, raw in enumerate(LINE_BREAK_RE.split(text), 1)
         if raw and not raw.isspace()
     ]
     compacts = [compact(line.text) for line in lines]
@@ -195,7 +194,7 @@ def _run(items: list, position: int) -> list[list[int]]:
 
 
 def _width(text: str) -> float:
-    return sum(0.5 if char.isascii() else 1.0 for char in text)
+    return sum(1.0 if unicodedata.east_asian_width(char) in "WF" else 0.5 for char in text)
 
 
 def _ends_sentence(text: str) -> bool:
@@ -481,9 +480,8 @@ def _column_evidence(lines: list[Line], paragraphs: list[list[int]], forward: bo
     """Column width of the nearest paragraphs, and how many lines vouch for it.
 
     Only a paragraph's middle lines fill the column; of those, a line that
-    ends in a letter and holds no curly quotes (see :func:`_measures_column`)
-    is exactly the column wide, or half a character short when it holds an
-    odd number of ASCII characters.  Paragraphs are read outwards from a break
+    ends in a letter (see :func:`_measures_column`) is exactly the column wide, or half a character short when it holds an
+    odd number of half-width characters.  Paragraphs are read outwards from a break
     (``forward`` or backwards) until
     ``COLUMN_SAMPLE`` such lines are found, and no further than a paragraph
     set in another width (the next article) or an article's first or last
@@ -515,6 +513,5 @@ def _closes_article(lines: list[Line], paragraph: list[int]) -> bool:
 
 def _measures_column(text: str) -> bool:
     """Whether a full line's width is the column's: it does not end in
-    punctuation (which may hang into the margin) and holds no curly quotes
-    (which fonts set at full or half width)."""
-    return bool(text) and unicodedata.category(text[-1])[0] not in "PS" and not any(q in text for q in QUOTES)
+    punctuation (which may hang into the margin)."""
+    return bool(text) and unicodedata.category(text[-1])[0] not in "PS"
