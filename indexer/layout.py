@@ -46,14 +46,14 @@ from indexer.bylines import (
 #: Punctuation that ends a sentence, and closing marks that may follow it (``。”``).
 SENTENCE_END = "。！？；…!?;"
 CLOSING_MARKS = "”’」』）)】〕\"'"
+#: Closing punctuation a typesetter lets hang past the column's edge rather than open a line with it.
+HANGING = "。，、；：？！”’」』）)】〕》〉…,.;:!?"
 #: Line endings that cannot end a headline or a paragraph: the sentence goes on.
 SENTENCE_GOES_ON = "，、,（(“《〈「『【"
 #: A paragraph's first line is indented by about this many characters.
 INDENT = 2.0
 #: Two column widths differ when they are this far apart (in characters).
 WIDTH_CHANGE = 1.5
-#: Lines looked at to estimate the width of the column that follows.
-WIDTH_WINDOW = 6
 #: A paragraph that runs longer than this without ending a sentence is not one.
 MAX_PARAGRAPH_LINES = 80
 #: How far a wrapped line may fall short of / run over its column (punctuation
@@ -88,12 +88,8 @@ BIG_WIDTH_CHANGE = 3
 BIG_CHANGE_SUPPORT = 1
 #: Share of a side's full lines that must have its commonest width.
 COLUMN_PURITY = 0.75
-#: A line with this many single spaces between hanzi or digits was spread by
-#: the justifier to fill its column: it is body text, not a headline.
-SPREAD_LINE_GAPS = 3
 
 BODY, LONE, TEASER = "body", "lone", "teaser"
-_JUSTIFIER_GAP_RE = re.compile(r"(?<=[^\x00-\x7f\s]|\d) (?=[^\x00-\x7f\s]|\d)")
 LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 
 
@@ -104,6 +100,8 @@ class Line:
     number: int  # 1-based line number in the input
     text: str  # without surrounding whitespace
     width: float = 0.0
+    fill: float = 0.0  # width without the closing punctuation that may hang into the margin
+    lead: float = 0.0  # width of the first character
     sentence_end: bool = False
     teaser: int | None = None  # page a teaser box points to
     jump_to: bool = False  # a （下转N版） ends on this line
@@ -113,7 +111,6 @@ class Line:
     staff: bool = False  # a staff line such as 本报记者 某某 (inside an article as often as at its head)
     kind: str = ""  # BODY, LONE or TEASER
     goes_on: bool = False  # body line whose paragraph continues on the next line
-    spread: int = 0  # single spaces the justifier put between characters
     joins: bool = False  # a word runs on into the next line (see :func:`_mark_word_breaks`)
 
 
@@ -135,12 +132,13 @@ def split_lines(text: str) -> list[Line]:
     compacts = [compact(line.text) for line in lines]
     for index, line in enumerate(lines):
         line.width = _width(compacts[index])
+        line.fill = _width(compacts[index].rstrip(HANGING))
+        line.lead = _width(compacts[index][:1])
         line.teaser = teaser_page(line.text)
         following = compacts[index + 1][:24] if index + 1 < len(lines) else ""
         line.byline = is_byline_start(compacts[index] + following)
         line.staff = not line.byline and is_staff_line(line.text)
         line.sentence_end = _ends_sentence(compacts[index])
-        line.spread = len(_JUSTIFIER_GAP_RE.findall(line.text))
     _mark_jumps(lines, compacts)
     _mark_word_breaks(lines, compacts)
     return lines
@@ -315,10 +313,9 @@ def _signs_off(lines: list[Line], index: int) -> bool:
 def _opens_paragraph(lines: list[Line], index: int) -> bool:
     """Whether a line after a finished sentence starts a wrapped paragraph.
 
-    It does when its sentence plainly goes on, or when the lines below it
-    (up to the end of the sentence) keep one column width, the next line is
-    a full line of that column, and this line fits it as an indented (or
-    justified) first line.
+    It does when its sentence plainly goes on, or when this line and the
+    lines below it, up to the end of the sentence, read as one paragraph
+    wrapped at one column width (see :func:`_wrapped_column`).
     """
     line = lines[index]
     if line.text[-1] in SENTENCE_GOES_ON:
@@ -340,20 +337,7 @@ def _opens_paragraph(lines: list[Line], index: int) -> bool:
         return False  # ``…（治理之道）``: a headline's column tag, not a wrapped line
     if len(run) == 1:  # a two-line paragraph: its last line is no wider than a full line
         return run[0].width <= line.width + INDENT + OVERFULL_SLACK
-    first, second = run[0], run[1]
-    if second.width - first.width >= WIDTH_CHANGE and not second.sentence_end:
-        return False  # the next line is itself an indented first line: this one stands alone
-    if any(_is_indented(run[j - 1], run[j], run[j + 1]) for j in range(1, len(run) - 1)):
-        return False  # another paragraph starts before the sentence ends
-    if abs(second.width - first.width) <= FULL_LINE_SLACK:
-        column = max(first.width, second.width)
-    else:
-        column = _column_width(run[:-1][:WIDTH_WINDOW])
-    if first.width > column + OVERFULL_SLACK:
-        return False
-    if line.spread >= SPREAD_LINE_GAPS:
-        return line.width <= column + OVERFULL_SLACK
-    return column - INDENT - FIRST_LINE_SLACK <= line.width <= column + OVERFULL_SLACK
+    return _wrapped_column(lines, index, index + len(run)) is not None
 
 
 def _starts_wrapped_block(lines: list[Line], index: int) -> bool:
@@ -380,16 +364,36 @@ def _starts_wrapped_block(lines: list[Line], index: int) -> bool:
     return column - INDENT - FIRST_LINE_SLACK <= lines[index].width <= column + OVERFULL_SLACK
 
 
-def _is_indented(previous: Line, line: Line, following: Line) -> bool:
-    """Whether ``line`` dips below both neighbours like a paragraph's first line."""
-    return line.width <= previous.width - 1 and line.width <= following.width - WIDTH_CHANGE
+def _wrapped_column(lines: list[Line], first: int, last: int) -> int | None:
+    """The column width at which ``lines[first:last + 1]`` read as one wrapped paragraph, if any.
+
+    Type is set greedily: a wrapped line holds as many characters as fit,
+    so each line but the last fills the column (see :func:`_fills`) given the
+    first character of the next one, and the first line fills it less the
+    indent (or all of it, where the indent was lost).
+    """
+    middle = lines[first + 1:last]
+    if not middle:
+        return None
+    low = math.floor(min(line.fill for line in middle))
+    high = math.ceil(max(line.width for line in middle))
+    for column in range(low, high + 1):
+        if all(_fills(line, lines[first + 2 + k], column) for k, line in enumerate(middle)) and (
+            _fills(lines[first], lines[first + 1], column - INDENT) or _fills(lines[first], lines[first + 1], column)
+        ):
+            return column
+    return None
 
 
-def _column_width(lines: list[Line]) -> float:
-    """A column's width: the commonest width among its lines (the wider on a tie)."""
-    widths = Counter(round(line.width) for line in lines)
-    top = max(widths.values())
-    return float(max(width for width, count in widths.items() if count == top))
+def _fills(line: Line, following: Line, column: float) -> bool:
+    """Whether ``line`` is full at ``column``: the first character of ``following`` would not fit on it.
+
+    Closing punctuation that does not fit hangs into the margin instead of
+    opening the next line.
+    """
+    if line.fill <= column < line.width:
+        return True
+    return line.width <= column < line.width + following.lead
 
 
 # --- paragraphs and articles -----------------------------------------------------

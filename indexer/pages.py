@@ -39,11 +39,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from indexer.bylines import JUMP_RE, jump_direction, read_byline, resolve_dateline
 from indexer.headlines import Teaser, assign_headlines
-from indexer.layout import Article, Line, read_layout, split_lines
+from indexer.layout import LINE_BREAK_RE, Article, Line, read_layout, split_lines
 
 __all__ = [
     "PageRecord",
@@ -58,6 +58,8 @@ __all__ = [
 KEPT_SPACES = "\u00a0\u3000"
 #: ASCII punctuation after which a Latin word is separated by a space.
 LATIN_SENTENCE_PUNCT = ",.;:!?)"
+#: Pages longer than this are parsed in chunks of this many characters (a real page has 5–40 thousand).
+CHUNK_CHARS = 500_000
 _SPACE_RUN_RE = re.compile(r"\s+")
 _ISSUE_DIR_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _PAGE_FILE_RE = re.compile(r"^(\d{1,3})\.txt$")
@@ -103,7 +105,47 @@ class PageRecord:
 
 
 def parse_page(text: str, *, issue_date: datetime.date | None = None) -> list[PageRecord]:
-    """Split one page of extracted text into article and teaser records, in page order."""
+    """Split one page of extracted text into article and teaser records, in page order.
+
+    A printed page holds tens of thousands of characters.  Text beyond
+    :data:`CHUNK_CHARS` is not a page but a dump of many: it is read in chunks
+    of about that size, cut at line ends, so memory stays bounded; records
+    never span two chunks.
+    """
+    if len(text) <= CHUNK_CHARS:
+        return _parse_chunk(text, issue_date)
+    records: list[PageRecord] = []
+    line_offset = 0
+    for chunk in _chunks(text, CHUNK_CHARS):
+        for record in _parse_chunk(chunk, issue_date):
+            record.lines = [(first + line_offset, last + line_offset) for first, last in record.lines]
+            records.append(record)
+        line_offset += len(LINE_BREAK_RE.findall(chunk))
+    return records
+
+
+def _chunks(text: str, limit: int) -> Iterator[str]:
+    """``text`` in near-equal pieces of at most ``limit`` characters.
+
+    Each piece ends at a line end near its end, or failing that after a
+    sentence; only a single line longer than half a piece is cut blindly.
+    """
+    size = -(-len(text) // -(-len(text) // limit))
+    start = 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            window = start + size // 2
+            cut = max(text.rfind("\n", window, end), text.rfind("\r", window, end))
+            if cut < 0:
+                cut = max(text.rfind(stop, window, end) for stop in "。！？；")
+            end = cut + 1 if cut >= 0 else end
+            end += text.startswith("\r\n", end - 1)  # keep a CR LF pair together
+        yield text[start:end]
+        start = end
+
+
+def _parse_chunk(text: str, issue_date: datetime.date | None) -> list[PageRecord]:
     lines = split_lines(text)
     if not lines:
         return []
