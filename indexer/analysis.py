@@ -10,10 +10,13 @@ Two tokenizers, both honouring Whoosh's whole tokenizer contract (ordinal
   ``index`` mode the two- and three-character dictionary words inside a longer
   word are added at the same position (``人民政府`` also yields ``人民``,
   ``政府``), so a short query word finds a longer printed word.
-* ``CharTokenizer`` — every non-space character, folded, for exact phrases:
-  a quoted query is a phrase of consecutive characters, so it matches any
-  substring of the printed text whatever jieba made of it (``"市委常"``).
-  Whitespace is skipped, so a phrase matches across a line or column break.
+* ``GramTokenizer`` — overlapping character pairs of the folded text, for
+  exact phrases: ``市委常委`` yields ``市委 委常 常委`` at positions 0, 1, 2,
+  and the last character alone (``委``) at position 3. A quoted query is a
+  phrase of its pairs, so it matches any substring of the printed text
+  whatever jieba made of it (``"市委常"``); a pair is far rarer than either
+  of its characters, which keeps phrase matching fast. Whitespace is
+  skipped, so a phrase matches across a line or column break.
 
 Both are pickled into the index schema: keep their import paths stable.
 """
@@ -29,7 +32,7 @@ from indexer import segment
 from indexer.normalize import fold, fold_text, original_span
 
 #: Bump when tokenization changes: indexes built before must be rebuilt.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 #: One token candidate in folded text: a hanzi run (cut further by jieba), or
@@ -39,7 +42,7 @@ WORD_RUN = re.compile(rf"(?P<han>[{HAN}]+)|(?P<alnum>(?:(?![{HAN}])[^\W_])+(?:\.
 
 class _FoldingTokenizer(Tokenizer):
     """Whoosh's tokenizer contract over folded text; subclasses say where the
-    tokens are with ``_spans(folded, mode)``: ``(position, start, text)``
+    tokens are with ``_spans(folded, mode)``: ``(position, start, end, text)``
     in folded coordinates."""
 
     def __eq__(self, other):
@@ -53,8 +56,8 @@ class _FoldingTokenizer(Tokenizer):
             yield _filled(token, value, start_pos, start_char, start_char + len(value), keeporiginal)
             return
         folded, offsets = fold(value)
-        for pos, start, text in self._spans(folded, mode):
-            first, last = original_span(offsets, start, start + len(text))
+        for pos, start, end, text in self._spans(folded, mode):
+            first, last = original_span(offsets, start, end)
             yield _filled(token, text, start_pos + pos, start_char + first, start_char + last, keeporiginal)
 
     def _spans(self, folded: str, mode: str):
@@ -69,49 +72,53 @@ class ChineseTokenizer(_FoldingTokenizer):
 
     def term_counts(self, value: str) -> Counter:
         """How often each word occurs in ``value`` (index mode), in bulk."""
-        return Counter(text for _, _, text in _word_spans(fold_text(value), True))
+        return Counter(text for _, _, _, text in _word_spans(fold_text(value), True))
 
     def term_positions(self, value: str) -> dict[str, list[int]]:
         """The positions of each word of ``value`` (index mode), in bulk."""
         where: dict[str, list[int]] = defaultdict(list)
-        for pos, _, text in _word_spans(fold_text(value), True):
+        for pos, _, _, text in _word_spans(fold_text(value), True):
             where[text].append(pos)
         return where
 
 
 def _word_spans(folded: str, with_subwords: bool):
-    """``(position, start, word)`` for each word of folded text."""
+    """``(position, start, end, word)`` for each word of folded text."""
     pos = 0
     for run in WORD_RUN.finditer(folded):
         if run.group("alnum"):
-            yield pos, run.start(), run.group()
+            yield pos, run.start(), run.end(), run.group()
             pos += 1
             continue
         start = run.start()
         for word in segment.cut(run.group()):
-            yield pos, start, word
+            yield pos, start, start + len(word), word
             if with_subwords:
                 for offset, piece in segment.subwords(word):
-                    yield pos, start + offset, piece
+                    yield pos, start + offset, start + offset + len(piece), piece
             start += len(word)
             pos += 1
 
 
-class CharTokenizer(_FoldingTokenizer):
-    """Every non-space character of the folded text, one position each."""
+class GramTokenizer(_FoldingTokenizer):
+    """Each pair of neighbouring non-space characters of the folded text, at
+    the position of its first; the last character alone closes the text."""
 
     def _spans(self, folded: str, mode: str):
-        pos = 0
-        for index, char in enumerate(folded):
-            if not char.isspace():
-                yield pos, index, char
-                pos += 1
+        where = [index for index, char in enumerate(folded) if not char.isspace()]
+        for pos, (start, end) in enumerate(zip(where, where[1:])):
+            yield pos, start, end + 1, folded[start] + folded[end]
+        if where:
+            yield len(where) - 1, where[-1], where[-1] + 1, folded[where[-1]]
 
     def term_positions(self, value: str) -> dict[str, list[int]]:
-        """The positions of each character of ``value``, in bulk."""
+        """The positions of each pair of ``value``, in bulk."""
         where: dict[str, list[int]] = defaultdict(list)
-        for pos, char in enumerate("".join(fold_text(value).split())):
-            where[char].append(pos)
+        squeezed = "".join(fold_text(value).split())
+        for pos in range(len(squeezed) - 1):
+            where[squeezed[pos:pos + 2]].append(pos)
+        if squeezed:
+            where[squeezed[-1]].append(len(squeezed) - 1)
         return where
 
 
@@ -132,6 +139,13 @@ def words(text: str, mode: str = "query") -> list[str]:
     return [t.text for t in ChineseTokenizer()(text, mode=mode)]
 
 
-def chars(text: str) -> list[str]:
-    """The folded characters of ``text`` as the exact-match field sees them."""
-    return [t.text for t in CharTokenizer()(text)]
+def chars(text: str) -> str:
+    """The folded non-space characters of ``text``: what an exact phrase must match."""
+    return "".join(fold_text(text).split())
+
+
+def grams(text: str) -> list[str]:
+    """The consecutive character pairs a phrase for ``text`` asks the gram fields
+    for (one character stands alone)."""
+    letters = chars(text)
+    return [letters[i:i + 2] for i in range(len(letters) - 1)] or ([letters] if letters else [])

@@ -1,6 +1,6 @@
 """The article schema and the version stamp every index carries.
 
-Fields (``title``, ``body`` rank; ``*_chars`` answer quoted phrases):
+Fields (``title``, ``body`` rank; ``*_grams`` answer quoted phrases):
 
 =============== ======================================================
 ``id``          unique article id (stored, sortable)
@@ -12,8 +12,8 @@ Fields (``title``, ``body`` rank; ``*_chars`` answer quoted phrases):
 ``seq``         order on the page
 ``title``       headline lines joined by ``\\n`` (words, boosted)
 ``body``        article text (words; stored for snippets)
-``title_chars`` ``body_chars``  the same texts as characters with positions
-                (exact phrases)
+``title_grams`` ``body_grams``  the same texts as character pairs with
+                positions (exact phrases)
 ``reporters``   reporters' names (comma list; filter, facet)
 ``correspondents`` correspondents' names
 ``agency`` ``place`` ``url`` ``continued_to`` ``continued_from``
@@ -30,11 +30,11 @@ from pathlib import Path
 
 from whoosh import fields
 
-from indexer.analysis import ANALYSIS_VERSION, ChineseTokenizer, CharTokenizer
+from indexer.analysis import ANALYSIS_VERSION, ChineseTokenizer, GramTokenizer
 from indexer.formats import BulkFrequency, BulkPositions
 from indexer.normalize import FOLD_VERSION
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Headline words weigh this much more than body words (BM25F field boost).
 TITLE_BOOST = 3.0
 META_FILE = "zhsearch.json"
@@ -47,7 +47,7 @@ def index_version() -> dict:
 
 def article_schema() -> fields.Schema:
     words = ChineseTokenizer()
-    chars = CharTokenizer()
+    grams = GramTokenizer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         digest=fields.ID(stored=False, sortable=True),
@@ -58,8 +58,8 @@ def article_schema() -> fields.Schema:
         seq=fields.STORED(),
         title=_text(words, BulkFrequency, stored=True, field_boost=TITLE_BOOST),
         body=_text(words, BulkFrequency, stored=True),
-        title_chars=_text(chars, BulkPositions),
-        body_chars=_text(chars, BulkPositions),
+        title_grams=_text(grams, BulkPositions),
+        body_grams=_text(grams, BulkPositions),
         reporters=fields.KEYWORD(stored=True, commas=True, scorable=True, sortable=True),
         correspondents=fields.KEYWORD(stored=True, commas=True, scorable=True, sortable=True),
         agency=fields.ID(stored=True),

@@ -67,8 +67,8 @@ def _document(article: Article) -> dict:
         "digest": article.digest,
         "title": title,
         "body": article.body,
-        "title_chars": title,
-        "body_chars": article.body,
+        "title_grams": title,
+        "body_grams": article.body,
         "reporters": ",".join(article.reporters),
         "correspondents": ",".join(article.correspondents),
     }

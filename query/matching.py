@@ -2,11 +2,12 @@
 
 * Unquoted text: every word must match, in the headline or the body
   (BM25F over both, headline boosted). A string that occurs verbatim also
-  matches through the character fields and scores on top, so the article
-  that holds the query word for word ranks first.
-* Quoted text: a phrase over the character fields — consecutive characters,
+  matches through the gram fields and scores on top, so the article that
+  holds the query word for word ranks first.
+* Quoted text: a phrase over the gram fields — consecutive character pairs,
   whatever jieba made of them — so it finds exactly the articles whose
-  headline or body contains the string, whitespace ignored.
+  headline or body contains the string, whitespace ignored. One character
+  alone is every pair it starts (a prefix), or the text's last character.
 * Filters: terms and numeric ranges on metadata fields.
 """
 
@@ -16,7 +17,7 @@ import re
 
 from whoosh import query as wq
 
-from indexer.analysis import HAN, ChineseTokenizer, chars, words
+from indexer.analysis import HAN, ChineseTokenizer, chars, grams, words
 from query.language import And, Filter, Not, Or, Phrase, Words
 
 #: Extra weight of a verbatim occurrence of unquoted text.
@@ -179,26 +180,26 @@ def _informative(units: list[str], field: str | None, reader) -> list[str]:
     limit = COMMON_SHARE * max(reader.doc_count(), 1)
 
     def frequency(unit: str) -> int:
-        names = TEXT_FIELDS[field]
-        if len(unit) == 1:
-            names = tuple(f"{name}_chars" for name in names)
-        return max(reader.doc_frequency(name, unit) for name in names)
+        return max(reader.doc_frequency(name, unit) for name in TEXT_FIELDS[field])
 
-    kept = [u for u in units if len(u) > 1 and _is_run(u) or frequency(u) <= limit]
+    # one character tells little in a bag of words, and matching it is slow
+    kept = [u for u in units if len(u) > 1 and (_is_run(u) or frequency(u) <= limit)]
     return kept or units
 
 
 def _phrase(text: str, field: str | None, boost: float = 1.0) -> wq.Query:
-    letters = chars(text)
-    if not letters:
+    pairs = grams(text)
+    if not pairs:
         return wq.NullQuery
     options = []
     for name in TEXT_FIELDS[field]:
-        char_field = f"{name}_chars"
-        if len(letters) == 1:
-            options.append(wq.Term(char_field, letters[0], boost=boost))
+        gram_field = f"{name}_grams"
+        if len(pairs[0]) == 1:
+            options.append(wq.Prefix(gram_field, pairs[0], boost=boost))
+        elif len(pairs) == 1:
+            options.append(wq.Term(gram_field, pairs[0], boost=boost))
         else:
-            options.append(wq.Phrase(char_field, letters, boost=boost))
+            options.append(wq.Phrase(gram_field, pairs, boost=boost))
     return _combine(wq.Or, options)
 
 
@@ -215,10 +216,10 @@ def needles(node) -> list[str]:
     """Folded strings to highlight: the words and phrases a match must contain."""
     found: list[str] = []
     if isinstance(node, Words) and node.field != "title":
-        found.append("".join(chars(node.text)))
+        found.append(chars(node.text))
         found.extend(words(node.text))
     elif isinstance(node, Phrase) and node.field != "title":
-        found.append("".join(chars(node.text)))
+        found.append(chars(node.text))
     elif isinstance(node, (And, Or)):
         for child in node.nodes:
             found.extend(needles(child))

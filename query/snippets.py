@@ -87,7 +87,8 @@ def make_snippet(text: str, spans: list[tuple[int, int]], size: int = SNIPPET_CH
     parts = sentences(text)
     if not parts:
         return Snippet(0, 0, "")
-    best = max(range(len(parts)), key=lambda i: (_coverage(parts[i], spans), -i))
+    coverage = _coverage(parts, spans)
+    best = max(range(len(parts)), key=lambda i: (coverage[i], -i))
     start, end = parts[best]
     following = best + 1
     while following < len(parts) and parts[following][1] - start <= size:
@@ -102,8 +103,15 @@ def make_snippet(text: str, spans: list[tuple[int, int]], size: int = SNIPPET_CH
     return Snippet(start, end, text[start:end])
 
 
-def _coverage(part: tuple[int, int], spans: list[tuple[int, int]]) -> int:
-    return sum(1 for s, e in spans if s >= part[0] and e <= part[1])
+def _coverage(parts: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[int]:
+    """How many spans lie wholly inside each of the sorted, disjoint ``parts``."""
+    counts = [0] * len(parts)
+    starts = [start for start, _ in parts]
+    for start, end in spans:
+        at = bisect_right(starts, start) - 1
+        if at >= 0 and end <= parts[at][1]:
+            counts[at] += 1
+    return counts
 
 
 def _window(start: int, end: int, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
