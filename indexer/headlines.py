@@ -12,7 +12,9 @@ and after its body.
 
 Typography keeps headline parts together: a kicker ending in ``——`` or ``：``
 belongs with the line after it, a subtitle opening with ``——`` with the line
-before it.
+before it.  It also ends a headline: nothing but a subtitle follows a main
+line that ends in a column tag (``…（人民时评）``), and nothing follows a
+subtitle.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from indexer.bylines import compact
-from indexer.layout import TEASER, Article, Line
+from indexer.layout import TEASER, Article, Line, ends_with_column_tag
 
 #: Score of a teaser-box line: teasers have no body here, so a line stays in
 #: the box unless it recurs in the following body more than this.
@@ -31,6 +33,10 @@ AFTER_BODY_BONUS = 0.02
 BROKEN_HEADLINE_COST = 1.0
 #: Cost of an article with headlines both before and after its body.
 TWO_HEADLINES_COST = 0.5
+#: Cost of one headline block read as the end of one headline and the start of another.
+MERGED_HEADLINES_COST = 1.0
+#: Cost of an article without any headline (most have one).
+NO_HEADLINE_COST = 0.1
 KICKER_ENDS = ("——", "—", "：", ":")
 SUBTITLE_STARTS = ("——", "—")
 
@@ -115,6 +121,7 @@ def _gap_options(gap: list[int], lines: list[Line], before_body: set | None, aft
                 continue
             score = fit(after, before_body) + AFTER_BODY_BONUS * len(after) + fit(before, after_body)
             score -= BROKEN_HEADLINE_COST * _breaks_headline(texts, pre, k)
+            score -= MERGED_HEADLINES_COST * (_merged_headlines(texts, after) + _merged_headlines(texts, before))
             options.append(_Option(after, [], before, score))
         return options
     # Lines before the first box belong to the article before; the last box
@@ -129,6 +136,7 @@ def _gap_options(gap: list[int], lines: list[Line], before_body: set | None, aft
             continue
         score = score_fixed + TEASER_LINE_SCORE * len(kept) + fit(before, after_body)
         score -= BROKEN_HEADLINE_COST * _breaks_headline(texts, last.titles, m)
+        score -= MERGED_HEADLINES_COST * (_merged_headlines(texts, kept) + _merged_headlines(texts, before))
         options.append(_Option(pre, fixed + [Teaser(last.opener, kept)], before, score))
     if not options:  # nothing after the box to take its lines
         options.append(_Option(pre, fixed + [last], [], score_fixed))
@@ -142,7 +150,7 @@ def _best_choice(options: list[list[_Option]]) -> list[_Option]:
     """
     scores: dict[bool, float] = {False: 0.0}
     trail: list[dict[bool, tuple[bool, int]]] = []  # per gap: state -> (previous state, option)
-    for gap_options in options:
+    for j, gap_options in enumerate(options):
         step: dict[bool, float] = {}
         back: dict[bool, tuple[bool, int]] = {}
         for has_before, score in scores.items():
@@ -150,6 +158,8 @@ def _best_choice(options: list[list[_Option]]) -> list[_Option]:
                 total = score + option.score
                 if has_before and option.after:
                     total -= TWO_HEADLINES_COST
+                if j and not has_before and not option.after:
+                    total -= NO_HEADLINE_COST  # article j - 1 gets no headline at all
                 state = bool(option.before)
                 if state not in step or total > step[state]:
                     step[state], back[state] = total, (has_before, number)
@@ -168,6 +178,19 @@ def _breaks_headline(texts: dict[int, str], block: list[int], k: int) -> bool:
     if k <= 0 or k >= len(block):
         return False
     return texts[block[k - 1]].endswith(KICKER_ENDS) or texts[block[k]].startswith(SUBTITLE_STARTS)
+
+
+def _merged_headlines(texts: dict[int, str], block: list[int]) -> int:
+    """How many times a line of ``block`` follows the end of a headline.
+
+    A subtitle (``——…``) ends its headline, and so does a main line ending
+    in a column tag unless a subtitle follows it.
+    """
+    merged = 0
+    for previous, line in zip(block, block[1:]):
+        subtitle = texts[line].startswith(SUBTITLE_STARTS)
+        merged += texts[previous].startswith(SUBTITLE_STARTS) or ends_with_column_tag(texts[previous]) and not subtitle
+    return merged
 
 
 def _bigrams(text: str) -> set[str]:

@@ -2,8 +2,10 @@
 
 Works on the cues a reader's eye uses on a newspaper page:
 
-* a body paragraph is wrapped to its column's width, its first line two
-  characters short (the indent), its last line ending a sentence;
+* a body paragraph is wrapped to its column's width, greedily: every line
+  but the last is full, the next line's first character would not fit on it
+  (closing punctuation hangs into the margin rather than open a line); its
+  first line is two characters short (the indent), its last ends a sentence;
 * a headline line is printed whole, at its own width, and does not end a
   sentence (no 。！？);
 * an article opens with a byline (``本报讯（记者…）``, ``本报北京1月7日电``)
@@ -68,6 +70,9 @@ SHORT_LINE = 2.0
 #: Extra room under ``column - INDENT`` for a paragraph's first line.
 FIRST_LINE_SLACK = 2.5
 
+#: Share of neighbouring full lines that must agree on their width to show a page set exactly.
+EXACT_TYPE = 0.8
+
 #: Labels of boxes printed at the head of an article's body (key points, editor's note).
 BOX_LABELS = frozenset({"核心阅读", "阅读提示", "内容提要", "编者按", "导读", "编者的话", "开栏的话", "记者手记"})
 #: A part number on a line of its own (``一``, ``二``) heads a section of a body.
@@ -78,7 +83,7 @@ MAX_BOX_LINES = 1
 MAX_SIGN_OFF_LINES = 6
 #: Headlines often end with a bracketed column tag: ``（民生视线）``.
 HEADLINE_TAG_ENDS = ("）", ")")
-COLUMN_TAG_RE = re.compile(r"(?<=[\u4e00-\u9fff”！？])[（(][\u4e00-\u9fff·、 ]{2,16}[）)]$")
+COLUMN_TAG_RE = re.compile(r"(?<=[\u4e00-\u9fff”！？])[（(][\u4e00-\u9fff·、 ①-⑳]{2,16}[）)]$")
 #: Full lines looked at each side of a paragraph break to find its column,
 #: how many must agree to show a change of column, and a change so large
 #: that one full line each side shows it.
@@ -231,6 +236,7 @@ def _mark_jumps(lines: list[Line], compacts: list[str]) -> None:
 
 def _classify(lines: list[Line]) -> None:
     """Mark each line BODY, LONE (headline candidate) or TEASER."""
+    slack = _justify_slack(lines)
     goes_on = False
     start = 0  # first line of the current paragraph
     box = 0  # lines of a teaser box's headline still to come
@@ -249,7 +255,7 @@ def _classify(lines: list[Line]) -> None:
             short = line.width < previous.width - room
             closes = line.text.endswith(("）", ")")) and _is_sign_off(lines, list(range(start, index + 1)))
             line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short or closes)
-        elif line.sentence_end or line.byline or line.staff or line.jump_from or _opens_paragraph(lines, index):
+        elif line.sentence_end or line.byline or line.staff or line.jump_from or _opens_paragraph(lines, index, slack):
             line.kind = BODY
             line.goes_on = not line.sentence_end and not line.staff
         elif line.joins and not _opens_article(lines[index + 1]):
@@ -310,17 +316,18 @@ def _signs_off(lines: list[Line], index: int) -> bool:
     return False
 
 
-def _opens_paragraph(lines: list[Line], index: int) -> bool:
+def _opens_paragraph(lines: list[Line], index: int, slack: float) -> bool:
     """Whether a line after a finished sentence starts a wrapped paragraph.
 
     It does when its sentence plainly goes on, or when this line and the
     lines below it, up to the end of the sentence, read as one paragraph
-    wrapped at one column width (see :func:`_wrapped_column`).
+    wrapped at one column width (see :func:`_wrapped_column`; ``slack`` as
+    :func:`_fills` takes it).
     """
     line = lines[index]
     if line.text[-1] in SENTENCE_GOES_ON:
         return True
-    if _ends_with_column_tag(line.text):
+    if ends_with_column_tag(line.text):
         return False  # ``…（治理之道）``: a headline's column tag, not a wrapped line
     if _starts_wrapped_block(lines, index):
         return True
@@ -333,11 +340,11 @@ def _opens_paragraph(lines: list[Line], index: int) -> bool:
             break
     if not run or not run[-1].sentence_end:
         return False  # no sentence ends before the next byline: these lines stand alone
-    if any(_ends_with_column_tag(other.text) for other in run[:-1]):
+    if any(ends_with_column_tag(other.text) for other in run[:-1]):
         return False  # ``…（治理之道）``: a headline's column tag, not a wrapped line
     if len(run) == 1:  # a two-line paragraph: its last line is no wider than a full line
         return run[0].width <= line.width + INDENT + OVERFULL_SLACK
-    return _wrapped_column(lines, index, index + len(run)) is not None
+    return _wrapped_column(lines, index, index + len(run), slack) is not None
 
 
 def _starts_wrapped_block(lines: list[Line], index: int) -> bool:
@@ -364,7 +371,7 @@ def _starts_wrapped_block(lines: list[Line], index: int) -> bool:
     return column - INDENT - FIRST_LINE_SLACK <= lines[index].width <= column + OVERFULL_SLACK
 
 
-def _wrapped_column(lines: list[Line], first: int, last: int) -> int | None:
+def _wrapped_column(lines: list[Line], first: int, last: int, slack: float) -> int | None:
     """The column width at which ``lines[first:last + 1]`` read as one wrapped paragraph, if any.
 
     Type is set greedily: a wrapped line holds as many characters as fit,
@@ -378,22 +385,42 @@ def _wrapped_column(lines: list[Line], first: int, last: int) -> int | None:
     low = math.floor(min(line.fill for line in middle))
     high = math.ceil(max(line.width for line in middle))
     for column in range(low, high + 1):
-        if all(_fills(line, lines[first + 2 + k], column) for k, line in enumerate(middle)) and (
-            _fills(lines[first], lines[first + 1], column - INDENT) or _fills(lines[first], lines[first + 1], column)
+        if all(_fills(line, lines[first + 2 + k], column, slack) for k, line in enumerate(middle)) and (
+            _fills(lines[first], lines[first + 1], column - INDENT, slack)
+            or _fills(lines[first], lines[first + 1], column, slack)
         ):
             return column
     return None
 
 
-def _fills(line: Line, following: Line, column: float) -> bool:
+def _fills(line: Line, following: Line, column: float, slack: float) -> bool:
     """Whether ``line`` is full at ``column``: the first character of ``following`` would not fit on it.
 
     Closing punctuation that does not fit hangs into the margin instead of
-    opening the next line.
+    opening the next line.  A page justified loosely (see :func:`_justify_slack`)
+    may leave ``slack`` characters of room.
     """
     if line.fill <= column < line.width:
         return True
-    return line.width <= column < line.width + following.lead
+    return line.width <= column < line.width + following.lead + slack
+
+
+def _justify_slack(lines: list[Line]) -> float:
+    """Room a full line of this page may leave: none where the type is set exactly, else one character.
+
+    On an exactly set page, neighbouring full lines of about one width
+    (ending in a letter) have exactly one width, give or take a half-width
+    character; a page whose justifier spaces lines out by eye mixes widths
+    a character apart.
+    """
+    same = pairs = 0
+    for line, following in zip(lines, lines[1:]):
+        if _measures_column(line.text) and _measures_column(following.text):
+            widths = math.ceil(line.width), math.ceil(following.width)
+            if abs(widths[0] - widths[1]) <= 1:
+                pairs += 1
+                same += widths[0] == widths[1]
+    return 0.0 if pairs and same >= EXACT_TYPE * pairs else 1.0
 
 
 # --- paragraphs and articles -----------------------------------------------------
@@ -446,7 +473,7 @@ def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], 
     return any(_has_headline_tag(lines[i].text) for i in gap)
 
 
-def _ends_with_column_tag(text: str) -> bool:
+def ends_with_column_tag(text: str) -> bool:
     """Whether a line ends in a short bracketed column tag after text: ``…（治理之道）``."""
     return bool(COLUMN_TAG_RE.search(compact(text)))
 
