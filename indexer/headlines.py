@@ -33,8 +33,10 @@ AFTER_BODY_BONUS = 0.02
 BROKEN_HEADLINE_COST = 1.0
 #: Cost of an article with headlines both before and after its body.
 TWO_HEADLINES_COST = 0.5
-#: Cost of one headline block read as the end of one headline and the start of another.
-MERGED_HEADLINES_COST = 1.0
+#: Cost of reading a line after a subtitle, or after a main line ending in a
+#: column tag, as part of the same headline (a plain subtitle may follow the latter).
+AFTER_SUBTITLE_COST = 1.0
+AFTER_TAG_COST = 0.8
 #: Cost of an article without any headline (most have one).
 NO_HEADLINE_COST = 0.1
 KICKER_ENDS = ("——", "—", "：", ":")
@@ -121,7 +123,7 @@ def _gap_options(gap: list[int], lines: list[Line], before_body: set | None, aft
                 continue
             score = fit(after, before_body) + AFTER_BODY_BONUS * len(after) + fit(before, after_body)
             score -= BROKEN_HEADLINE_COST * _breaks_headline(texts, pre, k)
-            score -= MERGED_HEADLINES_COST * (_merged_headlines(texts, after) + _merged_headlines(texts, before))
+            score -= _merged_headlines(texts, after) + _merged_headlines(texts, before)
             options.append(_Option(after, [], before, score))
         return options
     # Lines before the first box belong to the article before; the last box
@@ -136,7 +138,7 @@ def _gap_options(gap: list[int], lines: list[Line], before_body: set | None, aft
             continue
         score = score_fixed + TEASER_LINE_SCORE * len(kept) + fit(before, after_body)
         score -= BROKEN_HEADLINE_COST * _breaks_headline(texts, last.titles, m)
-        score -= MERGED_HEADLINES_COST * (_merged_headlines(texts, kept) + _merged_headlines(texts, before))
+        score -= _merged_headlines(texts, kept) + _merged_headlines(texts, before)
         options.append(_Option(pre, fixed + [Teaser(last.opener, kept)], before, score))
     if not options:  # nothing after the box to take its lines
         options.append(_Option(pre, fixed + [last], [], score_fixed))
@@ -180,17 +182,19 @@ def _breaks_headline(texts: dict[int, str], block: list[int], k: int) -> bool:
     return texts[block[k - 1]].endswith(KICKER_ENDS) or texts[block[k]].startswith(SUBTITLE_STARTS)
 
 
-def _merged_headlines(texts: dict[int, str], block: list[int]) -> int:
-    """How many times a line of ``block`` follows the end of a headline.
+def _merged_headlines(texts: dict[int, str], block: list[int]) -> float:
+    """Cost of reading ``block`` as one headline where its lines say one ends inside it.
 
-    A subtitle (``——…``) ends its headline, and so does a main line ending
-    in a column tag unless a subtitle follows it.
+    A subtitle (``——…``) ends its headline; a main line ending in a column
+    tag mostly does, unless a subtitle follows it.
     """
-    merged = 0
+    cost = 0.0
     for previous, line in zip(block, block[1:]):
-        subtitle = texts[line].startswith(SUBTITLE_STARTS)
-        merged += texts[previous].startswith(SUBTITLE_STARTS) or ends_with_column_tag(texts[previous]) and not subtitle
-    return merged
+        if texts[previous].startswith(SUBTITLE_STARTS):
+            cost += AFTER_SUBTITLE_COST
+        elif ends_with_column_tag(texts[previous]) and not texts[line].startswith(SUBTITLE_STARTS):
+            cost += AFTER_TAG_COST
+    return cost
 
 
 def _bigrams(text: str) -> set[str]:
