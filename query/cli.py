@@ -129,6 +129,31 @@ def index(
                     f"fix the lines listed above or use --skip-bad", EXIT_USAGE)
 
 
+@app.command()
+def optimize(
+    index_dir: IndexOption = None,
+    wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for an indexing run to finish.")] = 5.0,
+    as_json: JsonOption = False,
+):
+    """Merge the index's segments into one, so searches read fewer files."""
+    from indexer.schema import IndexDamagedError, IndexVersionError
+    from indexer.writer import IndexBusyError, optimize_index
+
+    target = _index_path(index_dir)
+    try:
+        with _terminate_as_interrupt(), _console(stderr=True).status("merging segments", spinner="dots"):
+            before, after = optimize_index(target, wait=wait)
+    except (FileNotFoundError, IndexVersionError, IndexBusyError, IndexDamagedError) as error:
+        raise _fail(str(error), EXIT_INDEX) from None
+    except KeyboardInterrupt:
+        _console(stderr=True).print("interrupted: the index is whole, merged or as it was", markup=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if as_json:
+        print(json.dumps({"index": str(target), "segments_before": before, "segments_after": after}))
+    else:
+        _console().print(f"{target}: {before} segments → {after}", markup=False)
+
+
 def _article_count(path: Path) -> str:
     from query import Index
 

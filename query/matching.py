@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from whoosh import query as wq
+from whoosh.matching import AndNotMatcher
 
 from indexer.analysis import HAN, ChineseTokenizer, chars, grams, words
 from query.language import And, Filter, Not, Or, Phrase, Words
@@ -60,7 +61,7 @@ def to_whoosh(node, relaxed: bool = False, reader=None) -> wq.Query:
         return _combine(wq.Or, [to_whoosh(n, relaxed, reader) for n in node.nodes])
     if isinstance(node, Not):
         excluded = to_whoosh(node.node)
-        return wq.NullQuery if excluded is wq.NullQuery else wq.AndNot(wq.Every(), excluded)
+        return wq.NullQuery if excluded is wq.NullQuery else _AndNot(wq.Every(), excluded)
     if isinstance(node, And):
         parts = [n for n in node.nodes if not isinstance(n, Not)]
         if relaxed or _unquoted_units(node) >= LONG_QUERY_WORDS:
@@ -72,8 +73,23 @@ def to_whoosh(node, relaxed: bool = False, reader=None) -> wq.Query:
             return matched if positive else wq.NullQuery
         if matched is wq.NullQuery:
             return matched
-        return wq.AndNot(matched, excluded)
+        return _AndNot(matched, excluded)
     raise TypeError(f"not a query node: {node!r}")
+
+
+class _AndNotMatcher(AndNotMatcher):
+    """Whoosh's ``AndNotMatcher`` skips an excluded first document only when
+    both sides start on it; this one also when the excluded side starts earlier."""
+
+    def _find_first(self):
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class _AndNot(wq.AndNot):
+    def matcher(self, searcher, context=None):
+        return _AndNotMatcher(self.a.matcher(searcher, context),
+                              self.b.matcher(searcher, searcher.boolean_context()))
 
 
 def _pool_words(parts: list) -> list:

@@ -59,6 +59,16 @@ def test_exclusion_or_and_fields(small_index):
     assert ids(small_index.search("date:2020-03-10..2020-04-30 版:1")) == ["a5"]
 
 
+def test_an_excluded_first_match_is_left_out(tmp_path):
+    from indexer.writer import add_articles
+
+    add_articles(tmp_path, [{"id": "a", "body": "苹果"}, {"id": "b", "body": "香蕉和苹果"},
+                            {"id": "c", "body": "香蕉"}, {"id": "d", "body": "苹果和香蕉"}])
+    index = Index.open(tmp_path)
+    for query in ("香蕉 -苹果", '香蕉 -"苹"', "-苹果"):
+        assert ids(index.search(query)) == ["c"], query
+
+
 def test_highlights_cover_whole_matches_on_the_printed_text(small_index):
     hit = small_index.search("浙商银行").hits[0]
     body = small_index.get(hit.id).body
