@@ -287,7 +287,9 @@ def _join_full_lines(lines: list[Line]) -> None:
     """Keep a paragraph going past a full line that happens to end a sentence.
 
     A paragraph ends at a short line, or where the next line is indented;
-    a sentence that ends exactly at the column's edge does not end it.
+    a sentence that ends exactly at the column's edge does not end it.  A
+    next line that is a whole sentence too short to show an indent (``褚福灵说。``)
+    mostly finishes the paragraph, unless it signs the article off.
     """
     for index in range(1, len(lines) - 1):
         previous, line, following = lines[index - 1], lines[index], lines[index + 1]
@@ -299,6 +301,8 @@ def _join_full_lines(lines: list[Line]) -> None:
             continue
         full = line.width >= previous.width - FULL_LINE_SLACK
         indented = following.width <= line.width - WIDTH_CHANGE
+        if indented and not following.goes_on:  # a sentence on one line: too short to tell
+            indented = following.width > line.width - INDENT - WIDTH_CHANGE or _is_sign_off(lines, [index + 1])
         if full and not indented:
             line.goes_on = True
 
