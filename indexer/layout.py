@@ -62,13 +62,11 @@ MAX_PARAGRAPH_LINES = 80
 #: pulled back to avoid starting a line with it makes lines a little wider).
 FULL_LINE_SLACK = 1.5
 OVERFULL_SLACK = 2.5
-#: Full lines of one width (ending in a letter) that show a block is wrapped.
+#: Full lines after its first that show a block without a full stop is wrapped.
 MIN_WRAPPED_LINES = 2
 #: A wrapped line this much narrower than the one before it ends its paragraph
 #: (a paragraph's first line may be narrower still by the indent).
 SHORT_LINE = 2.0
-#: Extra room under ``column - INDENT`` for a paragraph's first line.
-FIRST_LINE_SLACK = 2.5
 
 #: Share of neighbouring full lines that must agree on their width to show a page set exactly.
 EXACT_TYPE = 0.8
@@ -333,7 +331,7 @@ def _opens_paragraph(lines: list[Line], index: int, slack: float) -> bool:
         return True
     if ends_with_column_tag(line.text):
         return False  # ``…（治理之道）``: a headline's column tag, not a wrapped line
-    if _starts_wrapped_block(lines, index):
+    if _starts_wrapped_block(lines, index, slack):
         return True
     run: list[Line] = []
     for other in lines[index + 1:index + 1 + MAX_PARAGRAPH_LINES]:
@@ -351,28 +349,23 @@ def _opens_paragraph(lines: list[Line], index: int, slack: float) -> bool:
     return _wrapped_column(lines, index, index + len(run), slack) is not None
 
 
-def _starts_wrapped_block(lines: list[Line], index: int) -> bool:
+def _starts_wrapped_block(lines: list[Line], index: int, slack: float) -> bool:
     """Whether a line opens a block wrapped at one column width, punctuated or not.
 
     A headline is printed line by line, each at its own width; a paragraph
-    (a lead or summary set without a full stop too) is wrapped: after its
-    first line come at least ``MIN_WRAPPED_LINES`` full lines of one width,
-    then a shorter last line, and the first line fits the column.
+    (a lead or summary set without a full stop too) is wrapped: its first
+    line and at least ``MIN_WRAPPED_LINES`` more fill one column (see
+    :func:`_wrapped_column`), then a line falls short of it.
     """
-    full: list[Line] = []
-    for other in lines[index + 1:index + 1 + MAX_PARAGRAPH_LINES]:
-        if other.teaser is not None or other.byline or other.staff or not full and other.width < lines[index].width - INDENT:
-            break
-        if full and other.width < full[0].width - FULL_LINE_SLACK:
-            break
-        full.append(other)
-    measured = [other for other in full if _measures_column(other.text)]
-    if len(measured) < MIN_WRAPPED_LINES:
-        return False
-    column = math.ceil(measured[0].width)
-    if any(math.ceil(other.width) != column for other in measured):
-        return False
-    return column - INDENT - FIRST_LINE_SLACK <= lines[index].width <= column + OVERFULL_SLACK
+    for last in range(index + MIN_WRAPPED_LINES + 1, min(index + MAX_PARAGRAPH_LINES, len(lines))):
+        if _opens_article(lines[last]):
+            return False
+        column = _wrapped_column(lines, index, last, slack)
+        if column is None:
+            return False
+        if last + 1 == len(lines) or not _fills(lines[last], lines[last + 1], column, slack):
+            return True
+    return False
 
 
 def _wrapped_column(lines: list[Line], first: int, last: int, slack: float) -> int | None:
