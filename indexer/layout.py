@@ -50,6 +50,8 @@ SENTENCE_END = "。！？；…!?;"
 CLOSING_MARKS = "”’」』）)】〕\"'"
 #: Closing punctuation a typesetter lets hang past the column's edge rather than open a line with it.
 HANGING = "。，、；：？！”’」』）)】〕》〉…,.;:!?"
+#: A kicker ends with a dash, a subtitle opens with one.
+DASHES = ("——", "—")
 #: Line endings that cannot end a headline or a paragraph: the sentence goes on.
 SENTENCE_GOES_ON = "，、,（(“《〈「『【"
 #: A paragraph's first line is indented by about this many characters.
@@ -253,10 +255,12 @@ def _classify(lines: list[Line]) -> None:
             short = line.width < previous.width - room
             closes = line.text.endswith(("）", ")")) and _is_sign_off(lines, list(range(start, index + 1)))
             line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short or closes)
+        elif _continues_headline(lines, index):
+            line.kind = LONE
         elif line.sentence_end or line.byline or line.staff or line.jump_from or _opens_paragraph(lines, index, slack):
             line.kind = BODY
             line.goes_on = not line.sentence_end and not line.staff
-        elif line.joins and not _opens_article(lines[index + 1]):
+        elif line.joins and not _opens_article(lines[index + 1]) and _could_wrap(line, lines[index + 1]):
             line.kind, line.goes_on = BODY, True
         elif compact(line.text) in BOX_LABELS or PART_NUMBER_RE.match(compact(line.text)):
             line.kind = BODY
@@ -269,6 +273,23 @@ def _classify(lines: list[Line]) -> None:
             start = index
         goes_on = line.goes_on
     _join_full_lines(lines)
+
+
+def _continues_headline(lines: list[Line], index: int) -> bool:
+    """Whether a line is the next part of the headline above it.
+
+    A kicker ending in a dash (``北京延庆——``) leads into the main line, and
+    a line opening with a dash after a headline line is its subtitle.
+    """
+    line = lines[index]
+    if not index or lines[index - 1].kind != LONE or line.sentence_end or _opens_article(line):
+        return False
+    return lines[index - 1].text.endswith(DASHES) or line.text.startswith(DASHES)
+
+
+def _could_wrap(line: Line, following: Line) -> bool:
+    """Whether ``line`` is wide enough to be wrapped at the width of the column ``following`` is set in."""
+    return line.width + INDENT + WIDTH_CHANGE >= following.width
 
 
 def _opens_article(line: Line) -> bool:
