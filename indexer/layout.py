@@ -107,6 +107,7 @@ class Line:
     width: float = 0.0
     fill: float = 0.0  # width without the closing punctuation that may hang into the margin
     lead: float = 0.0  # width of the first character
+    span: float = 0.0  # width with the spaces in it, which a justifier may have spread the line with
     sentence_end: bool = False
     teaser: int | None = None  # page a teaser box points to
     jump_to: bool = False  # a （下转N版） ends on this line
@@ -139,6 +140,7 @@ def split_lines(text: str) -> list[Line]:
         line.width = _width(compacts[index])
         line.fill = _width(compacts[index].rstrip(HANGING))
         line.lead = _width(compacts[index][:1])
+        line.span = _width(line.text)
         line.teaser = teaser_page(line.text)
         following = compacts[index + 1][:24] if index + 1 < len(lines) else ""
         line.byline = is_byline_start(compacts[index] + following)
@@ -289,7 +291,7 @@ def _continues_headline(lines: list[Line], index: int) -> bool:
 
 def _could_wrap(line: Line, following: Line) -> bool:
     """Whether ``line`` is wide enough to be wrapped at the width of the column ``following`` is set in."""
-    return line.width + INDENT + WIDTH_CHANGE >= following.width
+    return line.span + INDENT + WIDTH_CHANGE >= following.width
 
 
 def _opens_article(line: Line) -> bool:
