@@ -250,7 +250,9 @@ def _classify(lines: list[Line]) -> None:
             line.kind, box = LONE, box - 1
             continue
         box = 0
-        if goes_on and not (line.byline or line.staff):
+        if goes_on and (line.byline or line.staff):
+            lines[index - 1].goes_on = goes_on = False  # a byline opens a paragraph of its own
+        if goes_on:
             line.kind = BODY
             previous = lines[index - 1]
             room = SHORT_LINE + (INDENT if index - 1 == start else 0)
@@ -274,7 +276,7 @@ def _classify(lines: list[Line]) -> None:
         if not goes_on:
             start = index
         goes_on = line.goes_on
-    _join_full_lines(lines)
+    _join_full_lines(lines, slack)
 
 
 def _continues_headline(lines: list[Line], index: int) -> bool:
@@ -304,15 +306,20 @@ def _boxed(line: Line) -> bool:
     return not (line.sentence_end or _opens_article(line) or line.joins or line.text[-1] in SENTENCE_GOES_ON)
 
 
-def _join_full_lines(lines: list[Line]) -> None:
+def _join_full_lines(lines: list[Line], slack: float) -> None:
     """Keep a paragraph going past a full line that happens to end a sentence.
 
     A paragraph ends at a short line, or where the next line is indented;
     a sentence that ends exactly at the column's edge does not end it.  A
     next line that is a whole sentence too short to show an indent (``褚福灵说。``)
-    mostly finishes the paragraph, unless it signs the article off.
+    mostly finishes the paragraph, unless it signs the article off.  The
+    paragraph must still read as wrapped at one width (a headline line wider
+    than the column does not continue it).
     """
+    start = 0  # first line of the current paragraph
     for index in range(1, len(lines) - 1):
+        if not (lines[index - 1].kind == BODY and lines[index - 1].goes_on):
+            start = index
         previous, line, following = lines[index - 1], lines[index], lines[index + 1]
         if line.kind != BODY or following.kind != BODY or line.goes_on or line.jump_to:
             continue
@@ -324,7 +331,7 @@ def _join_full_lines(lines: list[Line]) -> None:
         indented = following.width <= line.width - WIDTH_CHANGE
         if indented and not following.goes_on:  # a sentence on one line: too short to tell
             indented = following.width > line.width - INDENT - WIDTH_CHANGE or _is_sign_off(lines, [index + 1])
-        if full and not indented:
+        if full and not indented and _wrapped_column(lines, start, index + 1, slack) is not None:
             line.goes_on = True
 
 
@@ -396,8 +403,9 @@ def _wrapped_column(lines: list[Line], first: int, last: int, slack: float) -> i
 
     Type is set greedily: a wrapped line holds as many characters as fit,
     so each line but the last fills the column (see :func:`_fills`) given the
-    first character of the next one, and the first line fills it less the
-    indent (or all of it, where the indent was lost).
+    first character of the next one, the first line fills it less the
+    indent (or all of it, where the indent was lost), and the last does not
+    run past it.
     """
     middle = lines[first + 1:last]
     if not middle:
@@ -405,6 +413,8 @@ def _wrapped_column(lines: list[Line], first: int, last: int, slack: float) -> i
     low = math.floor(min(line.fill for line in middle))
     high = math.ceil(max(line.width for line in middle))
     for column in range(low, high + 1):
+        if lines[last].fill > column + slack:
+            continue
         if all(_fills(line, lines[first + 2 + k], column, slack) for k, line in enumerate(middle)) and (
             _fills(lines[first], lines[first + 1], column - INDENT, slack)
             or _fills(lines[first], lines[first + 1], column, slack)
