@@ -163,6 +163,32 @@ def test_photo_credit_closes_its_article():
     assert first.body.endswith("摄（影像中国）") and second.body.startswith("本报讯")
 
 
+def test_headline_above_a_body_is_not_its_first_line():
+    # Type is set greedily: the first line of the park story ("今天公园开放了，", indented, its comma
+    # hanging) and the next fill the column of 9; the headline above would have room for one more
+    # character, so it is not the paragraph's first line.
+    text = "\n\n".join([
+        "本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。会议要求各",
+        "部门抓好落实，确保各项目", "标任务按期完成。",
+        "某某区召开年度重点工作会议", "新区公园开园迎客",
+        "今天公园开放了，", "吸引了许多市民前来", "游玩和锻炼身体。",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["某某区召开年度重点工作会议"] and first.body.endswith("按期完成。")
+    assert second.title == ["新区公园开园迎客"] and second.body.startswith("今天公园开放了")
+
+
+def test_one_sentence_line_after_a_full_line_stays_in_its_paragraph():
+    # "张三说。" is too short to show an indent: it ends the paragraph above, not the next
+    # article (set in a narrower column, without a headline between).
+    text = "\n\n".join([
+        "本报讯（记者张三）会", "上大家纷纷表示今年一定要", "完成各项工作任务，我们有", "信心完成全年的各项任务。",
+        "张三说。", "今天公园开放了，", "吸引了许多市民前来", "游玩和锻炼身体。",
+    ])
+    first, second = parse_page(text)
+    assert first.body.endswith("任务。张三说。") and second.body.startswith("今天公园")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
@@ -231,7 +257,7 @@ def test_five_megabyte_page():
 TARGETS = {"body_exact": 0.95, "headline_exact": 0.93, "continued_to": 0.99, "teasers_found": 0.95,
            "conserved": 1.0}
 #: What the parser reaches today (a regression guard, a little under the measured figures).
-FLOORS = {"body_exact": 0.79, "headline_exact": 0.79, "continued_to": 0.98, "teasers_found": 0.95,
+FLOORS = {"body_exact": 0.85, "headline_exact": 0.84, "continued_to": 0.99, "teasers_found": 0.97,
           "conserved": 1.0}
 
 
