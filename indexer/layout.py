@@ -19,6 +19,8 @@ Works on the cues a reader's eye uses on a newspaper page:
   lead, a deck); a line ending in a column tag (``…（治理之道）``) is a headline;
 * a line that splits a word the page uses elsewhere (``城市运`` / ``动养分``)
   runs on into the next line, as a headline printed whole does not;
+* a kicker ending in a dash (``北京延庆——``) runs into the next headline
+  line, and a line opening with a dash under a headline is its subtitle;
 * the line after a teaser opener (``详见 2版``) is the box's headline.
 
 Widths count a wide character (hanzi, full-width punctuation) as 1 and any
