@@ -24,6 +24,7 @@ Both are pickled into the index schema: keep their import paths stable.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter, defaultdict
 
 from whoosh.analysis import Token, Tokenizer
@@ -111,9 +112,10 @@ class GramTokenizer(_FoldingTokenizer):
         if where:
             yield len(where) - 1, where[-1], where[-1] + 1, folded[where[-1]]
 
-    def term_positions(self, value: str) -> dict[str, list[int]]:
-        """The positions of each pair of ``value``, in bulk."""
-        where: dict[str, list[int]] = defaultdict(list)
+    def term_positions(self, value: str) -> dict[str, array]:
+        """The positions of each pair of ``value``, in bulk (machine arrays: a
+        body of ten million characters holds ten million positions)."""
+        where: dict[str, array] = defaultdict(lambda: array("I"))
         squeezed = "".join(fold_text(value).split())
         for pos in range(len(squeezed) - 1):
             where[squeezed[pos:pos + 2]].append(pos)

@@ -148,7 +148,7 @@ def _words(node: Words, relaxed: bool, reader) -> wq.Query:
         units = list(dict.fromkeys(units + [w for w in words(node.text, mode="index") if len(w) > 1]))
         if reader is not None:
             units = _informative(units, node.field, reader)
-    clauses = [_unit(unit, node.field) for unit in units]
+    clauses = [_unit(unit, node.field, alone=len(units) == 1) for unit in units]
     matched = _combine(wq.Or if bag else wq.And, clauses)
     if len(units) == 1:
         return matched  # one word or name: matching it is matching the text verbatim
@@ -185,8 +185,11 @@ def _is_run(unit: str) -> bool:
     return bool(HAN_RUN.fullmatch(unit)) and (len(unit) == 1 or words(unit) != [unit])
 
 
-def _unit(unit: str, field: str | None) -> wq.Query:
-    if _is_run(unit):
+def _unit(unit: str, field: str | None, alone: bool) -> wq.Query:
+    """One unit: a run of characters as a phrase; a word as itself. One
+    character among other words is a word too (in a text, mostly 的, 在, 和),
+    not every pair it starts: that would read a posting list per pair."""
+    if _is_run(unit) and (len(unit) > 1 or alone):
         return _phrase(unit, field)
     return wq.Or([wq.Term(f, unit) for f in TEXT_FIELDS[field]])
 
