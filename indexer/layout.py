@@ -279,6 +279,40 @@ def _classify(lines: list[Line]) -> None:
             start = index
         goes_on = line.goes_on
     _join_full_lines(lines, slack)
+    _join_unindented_openings(lines, slack)
+
+
+def _join_unindented_openings(lines: list[Line], slack: float) -> None:
+    """Read a lone line as the line before a paragraph that opens without an indent.
+
+    A paragraph's first line is indented; one whose first line fills its
+    column (see :func:`_fills`) started earlier, so the lone line above it
+    is its beginning when it fills the column too, as a first line (less the
+    indent) or a full one, and its sentence goes on.  A line ending in a
+    column tag or opening with a dash is a headline's, whatever its width.
+    """
+    for index in range(len(lines) - 3, -1, -1):
+        line, first, second = lines[index], lines[index + 1], lines[index + 2]
+        if line.kind != LONE or first.kind != BODY or not first.goes_on or line.sentence_end:
+            continue
+        if _opens_article(first) or ends_with_column_tag(line.text) or line.text.startswith(DASHES):
+            continue
+        column = _paragraph_column(lines, index + 1)
+        if column is None or not _fills(first, second, column, slack):
+            continue
+        if _fills(line, first, column - INDENT, slack) or _fills(line, first, column, slack):
+            line.kind, line.goes_on = BODY, True
+
+
+def _paragraph_column(lines: list[Line], start: int) -> int | None:
+    """The commonest width of the full lines of the paragraph starting at ``start``."""
+    widths: Counter = Counter()
+    for index in range(start, len(lines)):
+        if lines[index].kind != BODY or not lines[index].goes_on:
+            break
+        if _measures_column(lines[index].text):
+            widths[math.ceil(lines[index].width)] += 1
+    return _mode(widths)
 
 
 def _continues_headline(lines: list[Line], index: int) -> bool:
