@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from indexer.bylines import compact
-from indexer.layout import TEASER, Article, Line, ends_with_column_tag
+from indexer.articles import Article
+from indexer.layout import TEASER, Line, ends_with_column_tag
 
 #: Score of a teaser-box line: teasers have no body here, so a line stays in
 #: the box unless it recurs in the following body more than this.

@@ -1,4 +1,4 @@
-"""Page layout: which printed lines are body text, and where articles begin and end.
+"""Page layout: which printed lines are body text and which stand alone.
 
 Works on the cues a reader's eye uses on a newspaper page:
 
@@ -8,20 +8,17 @@ Works on the cues a reader's eye uses on a newspaper page:
   first line is two characters short (the indent), its last ends a sentence;
 * a headline line is printed whole, at its own width, and does not end a
   sentence (no 。！？);
-* an article opens with a byline (``本报讯（记者…）``, ``本报北京1月7日电``)
-  or after a headline, ends with a jump (``（下转2版）``), a sign-off
-  (``（新华社北京8月24日电）``) or a photo credit (``肖 翊摄``), and keeps one
-  column width: where the full lines change width, another article begins,
-  headline or not;
-* a staff line (``本报记者 某某``) stands inside an article as often as at its
-  head, so it does not open one by itself;
 * a block wrapped at one width is a paragraph even without a full stop (a
   lead, a deck); a line ending in a column tag (``…（治理之道）``) is a headline;
 * a line that splits a word the page uses elsewhere (``城市运`` / ``动养分``)
   runs on into the next line, as a headline printed whole does not;
+* a paragraph whose first line fills its column started on the line above;
 * a kicker ending in a dash (``北京延庆——``) runs into the next headline
   line, and a line opening with a dash under a headline is its subtitle;
 * the line after a teaser opener (``详见 2版``) is the box's headline.
+
+:func:`classify` marks each line; :mod:`indexer.articles` groups the
+paragraphs into articles.
 
 Widths count a wide character (hanzi, full-width punctuation) as 1 and any
 other as ½, as a PDF prints them: ASCII, and the East Asian "ambiguous"
@@ -35,7 +32,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from indexer.bylines import (
     JUMP_RE,
@@ -84,17 +81,7 @@ MAX_BOX_LINES = 1
 #: A bracketed sign-off runs over at most this many lines.
 MAX_SIGN_OFF_LINES = 6
 #: Headlines often end with a bracketed column tag: ``（民生视线）``.
-HEADLINE_TAG_ENDS = ("）", ")")
 COLUMN_TAG_RE = re.compile(r"(?<=[\u4e00-\u9fff”！？])[（(][\u4e00-\u9fff·、 ①-⑳]{2,16}[）)]$")
-#: Full lines looked at each side of a paragraph break to find its column,
-#: how many must agree to show a change of column, and a change so large
-#: that one full line each side shows it.
-COLUMN_SAMPLE = 6
-MIN_WIDTH_SUPPORT = 3
-BIG_WIDTH_CHANGE = 3
-BIG_CHANGE_SUPPORT = 1
-#: Share of a side's full lines that must have its commonest width.
-COLUMN_PURITY = 0.75
 
 BODY, LONE, TEASER = "body", "lone", "teaser"
 LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
@@ -122,14 +109,6 @@ class Line:
     joins: bool = False  # a word runs on into the next line (see :func:`_mark_word_breaks`)
 
 
-@dataclass
-class Article:
-    """Line indices of one article: body paragraphs, and later its headline lines."""
-
-    paragraphs: list[list[int]] = field(default_factory=list)
-    titles: list[int] = field(default_factory=list)
-
-
 def split_lines(text: str) -> list[Line]:
     """The non-blank lines of ``text`` (any of \\n, \\r\\n, \\r ends a line), measured."""
     lines = [
@@ -151,50 +130,6 @@ def split_lines(text: str) -> list[Line]:
     _mark_jumps(lines, compacts)
     _mark_word_breaks(lines, compacts)
     return lines
-
-
-def read_layout(lines: list[Line]) -> tuple[list[Article], list[list[int]]]:
-    """Group lines into articles and the blocks of lone lines between them.
-
-    Returns ``articles`` and ``gaps`` with ``len(gaps) == len(articles) + 1``:
-    ``gaps[j]`` holds the indices of lone and teaser lines printed between
-    article ``j - 1`` and article ``j``.
-    """
-    _classify(lines)
-    items = list(_paragraphs(lines))
-    articles: list[Article] = []
-    gaps: list[list[int]] = [[]]
-    run_start = 0  # first paragraph of the current unbroken run of body text
-    for position, (kind, value) in enumerate(items):
-        if kind is None:
-            gaps[-1].append(value)
-            continue
-        current = articles[-1] if articles else None
-        gap = gaps[-1]
-        if current is not None:
-            before = current.paragraphs[run_start:]
-            after = _run(items, position)
-            if not _starts_article(lines, before, gap, after):
-                current.paragraphs += [[i] for i in gap]
-                if gap:
-                    run_start = len(current.paragraphs)
-                current.paragraphs.append(value)
-                gap.clear()
-                continue
-        articles.append(Article(paragraphs=[value]))
-        gaps.append([])
-        run_start = 0
-    return articles, gaps
-
-
-def _run(items: list, position: int) -> list[list[int]]:
-    """The paragraphs from ``position`` up to the next lone line."""
-    run = []
-    for kind, value in items[position:]:
-        if kind is None:
-            break
-        run.append(value)
-    return run
 
 
 # --- lines ---------------------------------------------------------------------
@@ -238,7 +173,7 @@ def _mark_jumps(lines: list[Line], compacts: list[str]) -> None:
             lines[owners[match.start()]].jump_from = True
 
 
-def _classify(lines: list[Line]) -> None:
+def classify(lines: list[Line]) -> None:
     """Mark each line BODY, LONE (headline candidate) or TEASER."""
     slack = _justify_slack(lines)
     goes_on = False
@@ -259,7 +194,7 @@ def _classify(lines: list[Line]) -> None:
             previous = lines[index - 1]
             room = SHORT_LINE + (INDENT if index - 1 == start else 0)
             short = line.width < previous.width - room
-            closes = line.text.endswith(("）", ")")) and _is_sign_off(lines, list(range(start, index + 1)))
+            closes = line.text.endswith(("）", ")")) and is_sign_off(lines, list(range(start, index + 1)))
             line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short or closes)
         elif _continues_headline(lines, index):
             line.kind = LONE
@@ -272,7 +207,7 @@ def _classify(lines: list[Line]) -> None:
             line.kind = BODY
         elif _signs_off(lines, index):
             line.kind = BODY
-            line.goes_on = not (_is_sign_off(lines, [index]) or line.text.endswith(("）", ")")))
+            line.goes_on = not (is_sign_off(lines, [index]) or line.text.endswith(("）", ")")))
         else:
             line.kind = LONE
         if not goes_on:
@@ -310,9 +245,9 @@ def _paragraph_column(lines: list[Line], start: int) -> int | None:
     for index in range(start, len(lines)):
         if lines[index].kind != BODY or not lines[index].goes_on:
             break
-        if _measures_column(lines[index].text):
+        if measures_column(lines[index].text):
             widths[math.ceil(lines[index].width)] += 1
-    return _mode(widths)
+    return common_width(widths)
 
 
 def _continues_headline(lines: list[Line], index: int) -> bool:
@@ -366,7 +301,7 @@ def _join_full_lines(lines: list[Line], slack: float) -> None:
         full = line.width >= previous.width - FULL_LINE_SLACK
         indented = following.width <= line.width - WIDTH_CHANGE
         if indented and not following.goes_on:  # a sentence on one line: too short to tell
-            indented = following.width > line.width - INDENT - WIDTH_CHANGE or _is_sign_off(lines, [index + 1])
+            indented = following.width > line.width - INDENT - WIDTH_CHANGE or is_sign_off(lines, [index + 1])
         if full and not indented and _wrapped_column(lines, start, index + 1, slack) is not None:
             line.goes_on = True
 
@@ -377,7 +312,7 @@ def _signs_off(lines: list[Line], index: int) -> bool:
     A bracketed sign-off may run over a few lines; all of them are body text.
     """
     for last in range(index, min(index + MAX_SIGN_OFF_LINES, len(lines))):
-        if _is_sign_off(lines, list(range(index, last + 1))):
+        if is_sign_off(lines, list(range(index, last + 1))):
             return True
         if lines[last].text.endswith(("）", ")")):
             return False
@@ -481,7 +416,7 @@ def _justify_slack(lines: list[Line]) -> float:
     """
     same = pairs = 0
     for line, following in zip(lines, lines[1:]):
-        if _measures_column(line.text) and _measures_column(following.text):
+        if measures_column(line.text) and measures_column(following.text):
             widths = math.ceil(line.width), math.ceil(following.width)
             if abs(widths[0] - widths[1]) <= 1:
                 pairs += 1
@@ -489,126 +424,22 @@ def _justify_slack(lines: list[Line]) -> float:
     return 0.0 if pairs and same >= EXACT_TYPE * pairs else 1.0
 
 
-# --- paragraphs and articles -----------------------------------------------------
-
-
-def _paragraphs(lines: list[Line]):
-    """Yield ``(None, index)`` for lone/teaser lines and ``("p", [indices])`` for paragraphs."""
-    paragraph: list[int] = []
-    for index, line in enumerate(lines):
-        if line.kind != BODY:
-            if paragraph:
-                yield "p", paragraph
-                paragraph = []
-            yield None, index
-            continue
-        paragraph.append(index)
-        if not line.goes_on:
-            yield "p", paragraph
-            paragraph = []
-    if paragraph:
-        yield "p", paragraph
-
-
-def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], after: list[list[int]]) -> bool:
-    """Whether the body text ``after`` opens a new article.
-
-    ``before`` is the unbroken body text the current article ends with,
-    ``gap`` the lone lines between them.  Bylines, jumps, sign-offs and
-    teaser boxes always separate articles.  Lone lines between two stretches
-    of text are a headline block (not sub-headings of one article) when one
-    is too wide to be a wrapped line of the column, when the column width
-    changes across them, or when one ends in a bracketed column tag.
-    """
-    first = lines[after[0][0]]
-    last = lines[before[-1][-1]]
-    if first.byline or first.jump_from or last.jump_to or _is_sign_off(lines, before[-1]):
-        return True
-    if any(lines[i].kind == TEASER for i in gap):
-        return True
-    before_widths = _column_evidence(lines, before[::-1], forward=False)
-    after_widths = _column_evidence(lines, after)
-    width_before, width_after = _mode(before_widths), _mode(after_widths)
-    if _column_changes(before_widths, after_widths):
-        return True
-    if not gap:
-        return False
-    column = max((w for w in (width_before, width_after) if w is not None), default=None)
-    if column is None or any(lines[i].width > column + FULL_LINE_SLACK for i in gap):
-        return True
-    return any(_has_headline_tag(lines[i].text) for i in gap)
-
-
 def ends_with_column_tag(text: str) -> bool:
     """Whether a line ends in a short bracketed column tag after text: ``…（治理之道）``."""
     return bool(COLUMN_TAG_RE.search(compact(text)))
 
 
-def _has_headline_tag(text: str) -> bool:
-    """``养老金发放有保障（民生视线）``: text, then a bracketed tag (not a bracketed line)."""
-    return text.endswith(HEADLINE_TAG_ENDS) and not text.startswith(("（", "("))
-
-
-def _is_sign_off(lines: list[Line], paragraph: list[int]) -> bool:
+def is_sign_off(lines: list[Line], paragraph: list[int]) -> bool:
+    """Whether the lines of a paragraph sign its article off (see :data:`indexer.bylines.SIGN_OFF_RE`)."""
     return bool(SIGN_OFF_RE.match(compact("".join(lines[i].text for i in paragraph))))
 
 
-def _column_changes(before: Counter, after: Counter) -> bool:
-    """Whether the column widths measured each side of a break differ.
-
-    Each side must be set in one width (most of its full lines agree: a page
-    whose line widths wander, as real justified type does, shows no change),
-    and the widths must differ by a character with ``MIN_WIDTH_SUPPORT``
-    lines each side, or by ``BIG_WIDTH_CHANGE`` with fewer.
-    """
-    width_before, width_after = _mode(before), _mode(after)
-    if width_before is None or width_after is None:
-        return False
-    support = min(before[width_before], after[width_after])
-    pure = all(counts[width] >= COLUMN_PURITY * sum(counts.values())
-               for counts, width in ((before, width_before), (after, width_after)))
-    change = abs(width_before - width_after)
-    if not pure or change < 1:
-        return False
-    return support >= MIN_WIDTH_SUPPORT or change >= BIG_WIDTH_CHANGE and support >= BIG_CHANGE_SUPPORT
-
-
-def _column_evidence(lines: list[Line], paragraphs: list[list[int]], forward: bool = True) -> Counter:
-    """Column width of the nearest paragraphs, and how many lines vouch for it.
-
-    Only a paragraph's middle lines fill the column; of those, a line that
-    ends in a letter (see :func:`_measures_column`) is exactly the column wide, or half a character short when it holds an
-    odd number of half-width characters.  Paragraphs are read outwards from a break
-    (``forward`` or backwards) until
-    ``COLUMN_SAMPLE`` such lines are found, and no further than a paragraph
-    set in another width (the next article) or an article's first or last
-    paragraph (byline, sign-off, jump).
-    """
-    widths: Counter = Counter()
-    for number, paragraph in enumerate(paragraphs):
-        own = Counter(math.ceil(lines[i].width) for i in paragraph[1:-1] if _measures_column(lines[i].text))
-        if widths and own and _mode(own) != _mode(widths):
-            break
-        if number and (lines[paragraph[0]].byline if forward else _closes_article(lines, paragraph)):
-            break
-        widths.update(own)
-        if sum(widths.values()) >= COLUMN_SAMPLE:
-            break
-        if _closes_article(lines, paragraph) if forward else lines[paragraph[0]].byline:
-            break
-    return widths
-
-
-def _mode(counts: Counter) -> int | None:
+def common_width(counts: Counter) -> int | None:
     """The commonest width (the wider on a tie), or None without any."""
     return max(counts.items(), key=lambda item: (item[1], item[0]))[0] if counts else None
 
 
-def _closes_article(lines: list[Line], paragraph: list[int]) -> bool:
-    return lines[paragraph[-1]].jump_to or _is_sign_off(lines, paragraph)
-
-
-def _measures_column(text: str) -> bool:
+def measures_column(text: str) -> bool:
     """Whether a full line's width is the column's: it does not end in
     punctuation (which may hang into the margin)."""
     return bool(text) and unicodedata.category(text[-1])[0] not in "PS"

@@ -201,6 +201,19 @@ def test_lone_line_before_an_unindented_paragraph_is_its_first_line():
     assert second.title == ["新区公园开园迎客"] and second.body.startswith("近日，新区的公园开放了")
 
 
+def test_text_ending_no_sentence_before_a_byline_opens_its_article():
+    # A news roundup prints each brief's title in body type right above its byline: it belongs to the
+    # brief, not to the end of the article before.
+    text = "\n\n".join([
+        "本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。会议要求各",
+        "部门抓好落实，确保各项目", "标任务按期完成。", "市图书馆推出夜间借阅服", "务",
+        "本报讯（记者李四）日前，", "市图书馆推出夜间借阅服务，", "方便市民下班后借书。",
+    ])
+    first, second = parse_page(text)
+    assert first.body.endswith("按期完成。")
+    assert second.body.startswith("市图书馆推出夜间借阅服务\n本报讯")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data

@@ -1,0 +1,235 @@
+"""Articles: where a page's body text begins and ends.
+
+Groups the paragraphs :mod:`indexer.layout` finds into articles, on the cues
+a reader's eye uses:
+
+* an article opens with a byline (``本报讯（记者…）``, ``本报北京1月7日电``)
+  or after a headline, ends with a jump (``（下转2版）``), a sign-off
+  (``（新华社北京8月24日电）``) or a photo credit (``肖 翊摄``), and keeps one
+  column width: where the full lines change width, another article begins,
+  headline or not;
+* a staff line (``本报记者 某某``) stands inside an article as often as at its
+  head, so it does not open one by itself;
+* text in body type that ends no sentence right above a byline (a brief's
+  title in a roundup, boxed key points) belongs to the article the byline opens;
+* lone lines between two stretches of text are a headline block when one is
+  wider than the column or ends in a column tag, else sub-headings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from indexer.layout import (
+    BODY,
+    FULL_LINE_SLACK,
+    LONE,
+    TEASER,
+    Line,
+    classify,
+    common_width,
+    is_sign_off,
+    measures_column,
+)
+
+#: Headlines often end with a bracketed column tag: ``（民生视线）``.
+HEADLINE_TAG_ENDS = ("）", ")")
+#: Full lines looked at each side of a paragraph break to find its column,
+#: how many must agree to show a change of column, and a change so large
+#: that one full line each side shows it.
+COLUMN_SAMPLE = 6
+MIN_WIDTH_SUPPORT = 3
+BIG_WIDTH_CHANGE = 3
+BIG_CHANGE_SUPPORT = 1
+#: Share of a side's full lines that must have its commonest width.
+COLUMN_PURITY = 0.75
+
+
+@dataclass
+class Article:
+    """Line indices of one article: body paragraphs, and later its headline lines."""
+
+    paragraphs: list[list[int]] = field(default_factory=list)
+    titles: list[int] = field(default_factory=list)
+
+
+def read_layout(lines: list[Line]) -> tuple[list[Article], list[list[int]]]:
+    """Group lines into articles and the blocks of lone lines between them.
+
+    Returns ``articles`` and ``gaps`` with ``len(gaps) == len(articles) + 1``:
+    ``gaps[j]`` holds the indices of lone and teaser lines printed between
+    article ``j - 1`` and article ``j``.
+    """
+    classify(lines)
+    items = list(_paragraphs(lines))
+    articles: list[Article] = []
+    gaps: list[list[int]] = [[]]
+    run_start = 0  # first paragraph of the current unbroken run of body text
+    for position, (kind, value) in enumerate(items):
+        if kind is None:
+            gaps[-1].append(value)
+            continue
+        current = articles[-1] if articles else None
+        gap = gaps[-1]
+        if current is not None:
+            before = current.paragraphs[run_start:]
+            after = _run(items, position)
+            opening = _starts_article(lines, before, gap, after)
+            lead = _lead_in(lines, current.paragraphs) if opening and lines[value[0]].byline and not gap else 0
+            if not opening or lead == len(current.paragraphs):
+                current.paragraphs += [[i] for i in gap]
+                if gap:
+                    run_start = len(current.paragraphs)
+                current.paragraphs.append(value)
+                gap.clear()
+                continue
+            if lead:
+                kept, moved = current.paragraphs[:-lead], current.paragraphs[-lead:]
+                current.paragraphs = kept
+                while moved and lines[moved[0][0]].kind != BODY:
+                    gap.append(moved.pop(0)[0])  # a lone line above the lead-in: a headline again
+                articles.append(Article(paragraphs=[*moved, value]))
+                gaps.append([])
+                run_start = 0
+                continue
+        articles.append(Article(paragraphs=[value]))
+        gaps.append([])
+        run_start = 0
+    return articles, gaps
+
+
+def _lead_in(lines: list[Line], paragraphs: list[list[int]]) -> int:
+    """How many of an article's last paragraphs lead into a byline after them.
+
+    Text set in body type before a byline that ends no sentence (a brief's
+    title in a news roundup, the key points boxed above a report) belongs to
+    the article the byline opens, as do lone lines right above it.  Returns 0
+    when no such paragraph ends the article.
+    """
+    count = 0
+    for paragraph in reversed(paragraphs):
+        last = lines[paragraph[-1]]
+        if lines[paragraph[0]].kind != BODY or last.sentence_end or _closes_article(lines, paragraph):
+            break
+        if lines[paragraph[0]].byline:
+            return 0
+        count += 1
+    if not count:
+        return 0
+    while count < len(paragraphs) and lines[paragraphs[-count - 1][0]].kind == LONE:
+        count += 1
+    return count
+
+
+def _run(items: list, position: int) -> list[list[int]]:
+    """The paragraphs from ``position`` up to the next lone line."""
+    run = []
+    for kind, value in items[position:]:
+        if kind is None:
+            break
+        run.append(value)
+    return run
+
+
+def _paragraphs(lines: list[Line]):
+    """Yield ``(None, index)`` for lone/teaser lines and ``("p", [indices])`` for paragraphs."""
+    paragraph: list[int] = []
+    for index, line in enumerate(lines):
+        if line.kind != BODY:
+            if paragraph:
+                yield "p", paragraph
+                paragraph = []
+            yield None, index
+            continue
+        paragraph.append(index)
+        if not line.goes_on:
+            yield "p", paragraph
+            paragraph = []
+    if paragraph:
+        yield "p", paragraph
+
+
+def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], after: list[list[int]]) -> bool:
+    """Whether the body text ``after`` opens a new article.
+
+    ``before`` is the unbroken body text the current article ends with,
+    ``gap`` the lone lines between them.  Bylines, jumps, sign-offs and
+    teaser boxes always separate articles.  Lone lines between two stretches
+    of text are a headline block (not sub-headings of one article) when one
+    is too wide to be a wrapped line of the column, when the column width
+    changes across them, or when one ends in a bracketed column tag.
+    """
+    first = lines[after[0][0]]
+    last = lines[before[-1][-1]]
+    if first.byline or first.jump_from or last.jump_to or is_sign_off(lines, before[-1]):
+        return True
+    if any(lines[i].kind == TEASER for i in gap):
+        return True
+    before_widths = _column_evidence(lines, before[::-1], forward=False)
+    after_widths = _column_evidence(lines, after)
+    width_before, width_after = common_width(before_widths), common_width(after_widths)
+    if _column_changes(before_widths, after_widths):
+        return True
+    if not gap:
+        return False
+    column = max((w for w in (width_before, width_after) if w is not None), default=None)
+    if column is None or any(lines[i].width > column + FULL_LINE_SLACK for i in gap):
+        return True
+    return any(_has_headline_tag(lines[i].text) for i in gap)
+
+
+def _has_headline_tag(text: str) -> bool:
+    """``养老金发放有保障（民生视线）``: text, then a bracketed tag (not a bracketed line)."""
+    return text.endswith(HEADLINE_TAG_ENDS) and not text.startswith(("（", "("))
+
+
+def _column_changes(before: Counter, after: Counter) -> bool:
+    """Whether the column widths measured each side of a break differ.
+
+    Each side must be set in one width (most of its full lines agree: a page
+    whose line widths wander, as real justified type does, shows no change),
+    and the widths must differ by a character with ``MIN_WIDTH_SUPPORT``
+    lines each side, or by ``BIG_WIDTH_CHANGE`` with fewer.
+    """
+    width_before, width_after = common_width(before), common_width(after)
+    if width_before is None or width_after is None:
+        return False
+    support = min(before[width_before], after[width_after])
+    pure = all(counts[width] >= COLUMN_PURITY * sum(counts.values())
+               for counts, width in ((before, width_before), (after, width_after)))
+    change = abs(width_before - width_after)
+    if not pure or change < 1:
+        return False
+    return support >= MIN_WIDTH_SUPPORT or change >= BIG_WIDTH_CHANGE and support >= BIG_CHANGE_SUPPORT
+
+
+def _column_evidence(lines: list[Line], paragraphs: list[list[int]], forward: bool = True) -> Counter:
+    """Column width of the nearest paragraphs, and how many lines vouch for it.
+
+    Only a paragraph's middle lines fill the column; of those, a line that
+    ends in a letter (see :func:`measures_column`) is exactly the column wide, or half a character short when it holds an
+    odd number of half-width characters.  Paragraphs are read outwards from a break
+    (``forward`` or backwards) until
+    ``COLUMN_SAMPLE`` such lines are found, and no further than a paragraph
+    set in another width (the next article) or an article's first or last
+    paragraph (byline, sign-off, jump).
+    """
+    widths: Counter = Counter()
+    for number, paragraph in enumerate(paragraphs):
+        own = Counter(math.ceil(lines[i].width) for i in paragraph[1:-1] if measures_column(lines[i].text))
+        if widths and own and common_width(own) != common_width(widths):
+            break
+        if number and (lines[paragraph[0]].byline if forward else _closes_article(lines, paragraph)):
+            break
+        widths.update(own)
+        if sum(widths.values()) >= COLUMN_SAMPLE:
+            break
+        if _closes_article(lines, paragraph) if forward else lines[paragraph[0]].byline:
+            break
+    return widths
+
+
+def _closes_article(lines: list[Line], paragraph: list[int]) -> bool:
+    return lines[paragraph[-1]].jump_to or is_sign_off(lines, paragraph)
