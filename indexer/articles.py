@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 from indexer.layout import (
     BODY,
-    FULL_LINE_SLACK,
     LONE,
     TEASER,
     Line,
@@ -45,6 +44,9 @@ BIG_WIDTH_CHANGE = 3
 BIG_CHANGE_SUPPORT = 1
 #: Share of a side's full lines that must have its commonest width.
 COLUMN_PURITY = 0.75
+#: A lone line whose text runs past the column by more than this (a whole
+#: character, not a half-width one) is no line of it: a headline set wider.
+HALF_WIDTH = 0.5
 
 
 @dataclass
@@ -158,7 +160,7 @@ def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], 
     ``gap`` the lone lines between them.  Bylines, jumps, sign-offs and
     teaser boxes always separate articles.  Lone lines between two stretches
     of text are a headline block (not sub-headings of one article) when one
-    is too wide to be a wrapped line of the column, when the column width
+    runs past the column (hanging punctuation aside), when the column width
     changes across them, or when one ends in a bracketed column tag.
     """
     first = lines[after[0][0]]
@@ -175,7 +177,7 @@ def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], 
     if not gap:
         return False
     column = max((w for w in (width_before, width_after) if w is not None), default=None)
-    if column is None or any(lines[i].width > column + FULL_LINE_SLACK for i in gap):
+    if column is None or any(lines[i].fill > column + HALF_WIDTH for i in gap):
         return True
     return any(_has_headline_tag(lines[i].text) for i in gap)
 

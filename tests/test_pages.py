@@ -214,6 +214,19 @@ def test_text_ending_no_sentence_before_a_byline_opens_its_article():
     assert second.body.startswith("市图书馆推出夜间借阅服务\n本报讯")
 
 
+def test_headline_a_character_wider_than_the_column_parts_two_articles():
+    # Both stories are set 12 wide; the 13-character line between them cannot be a line of that
+    # column, so it is a headline and the park story (no byline) is an article of its own.
+    text = "\n\n".join([
+        "本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。会议要求各",
+        "部门抓好落实，确保各项目", "标任务按期完成。", "某某区召开年度重点工作会议",
+        "新区公园今天正式开放，", "吸引了许多市民前来游玩和", "锻炼身体，大家纷纷表示公", "园环境优美。",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["某某区召开年度重点工作会议"] and first.body.endswith("按期完成。")
+    assert second.body.startswith("新区公园今天正式开放")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
