@@ -15,6 +15,10 @@ belongs with the line after it, a subtitle opening with ``——`` with the line
 before it.  It also ends a headline: nothing but a subtitle follows a main
 line that ends in a column tag (``…（人民时评）``), and nothing follows a
 subtitle.
+
+Content also undoes a merge: a body that gets a headline both above and
+below it is two articles set one after the other, split where the words of
+each headline stop recurring.
 """
 
 from __future__ import annotations
@@ -97,7 +101,44 @@ def assign_headlines(articles: list[Article], gaps: list[list[int]], lines: list
         if option.before:
             articles[j].titles = option.before + articles[j].titles
         teasers += option.teasers
-    return Placed(articles=orphans + [a for a in articles if a.paragraphs or a.titles], teasers=teasers)
+    placed = [part for a in articles if a.paragraphs or a.titles for part in _split_between_headlines(a, lines)]
+    return Placed(articles=orphans + placed, teasers=teasers)
+
+
+def _split_between_headlines(article: Article, lines: list[Line]) -> list[Article]:
+    """Two articles where one body got a headline above it and another below it.
+
+    Two articles printed one after the other with nothing between them read
+    as one body, which then takes the headline of the first (above) and of
+    the second (below).  The body parts where the words of each headline
+    recur tell them apart: the split goes at the paragraph break (after a
+    finished sentence) that best divides the bigrams of the headline above
+    from those of the headline below, and only where each headline recurs
+    more in its own part than in the other.
+    """
+    paragraphs = article.paragraphs
+    if len(paragraphs) < 2 or not article.titles:
+        return [article]
+    above = [i for i in article.titles if i < paragraphs[0][0]]
+    below = [i for i in article.titles if i > paragraphs[-1][-1]]
+    if not above or not below:
+        return [article]
+    first, second = (_bigrams("".join(compact(lines[i].text) for i in block)) for block in (above, below))
+    texts = ["".join(compact(lines[i].text) for i in paragraph) for paragraph in paragraphs]
+    leaning = [len(first & grams) - len(second & grams) for grams in map(_bigrams, texts)]
+    whole = sum(leaning)
+    best, split = abs(whole), 0
+    ahead = 0
+    for k in range(1, len(paragraphs)):
+        ahead += leaning[k - 1]
+        if lines[paragraphs[k - 1][-1]].sentence_end and 2 * ahead - whole > best:
+            best, split = 2 * ahead - whole, k
+    if not split:
+        return [article]
+    head, tail = (_bigrams("".join(texts[:split])), _bigrams("".join(texts[split:])))
+    if len(first & head) <= len(first & tail) or len(second & tail) <= len(second & head):
+        return [article]
+    return [Article(paragraphs=paragraphs[:split], titles=above), Article(paragraphs=paragraphs[split:], titles=below)]
 
 
 def _gap_options(gap: list[int], lines: list[Line], before_body: set | None, after_body: set | None) -> list[_Option]:

@@ -227,6 +227,19 @@ def test_headline_a_character_wider_than_the_column_parts_two_articles():
     assert second.body.startswith("新区公园今天正式开放")
 
 
+def test_body_between_a_headline_above_and_one_below_splits_where_their_words_recur():
+    # Two stories set one after the other in one column, the first headed above, the second below:
+    # the park headline's words recur in the first paragraphs, the library's in the last.
+    text = "\n\n".join([
+        "新公园开园", "新区公园今天正式开园，", "吸引了许多市民前来游玩。", "公园里绿树成荫，市民们在",
+        "公园散步，十分惬意。", "市图书馆从本月起延长开", "放时间，每天开放到晚上九", "点，方便市民下班后借书。",
+        "市图书馆延长开放时间",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["新公园开园"] and first.body.endswith("十分惬意。")
+    assert second.title == ["市图书馆延长开放时间"] and second.body.startswith("市图书馆从本月起")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
@@ -295,7 +308,7 @@ def test_five_megabyte_page():
 TARGETS = {"body_exact": 0.95, "headline_exact": 0.93, "continued_to": 0.99, "teasers_found": 0.95,
            "conserved": 1.0}
 #: What the parser reaches today (a regression guard, a little under the measured figures).
-FLOORS = {"body_exact": 0.85, "headline_exact": 0.84, "continued_to": 0.99, "teasers_found": 0.97,
+FLOORS = {"body_exact": 0.87, "headline_exact": 0.86, "continued_to": 0.99, "teasers_found": 0.98,
           "conserved": 1.0}
 
 
