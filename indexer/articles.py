@@ -158,13 +158,16 @@ def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], 
 
     ``before`` is the unbroken body text the current article ends with,
     ``gap`` the lone lines between them.  Bylines, jumps, sign-offs and
-    teaser boxes always separate articles.  Lone lines between two stretches
+    teaser boxes always separate articles, but a credit right after a
+    sign-off signs the same article off.  Lone lines between two stretches
     of text are a headline block (not sub-headings of one article) when one
     runs past the column (hanging punctuation aside), when the column width
     changes across them, or when one ends in a bracketed column tag.
     """
     first = lines[after[0][0]]
     last = lines[before[-1][-1]]
+    if not gap and is_sign_off(lines, after[0]):
+        return False  # credits follow one another: ``制图：某某`` / ``本期统筹：某某``
     if first.byline or first.jump_from or last.jump_to or is_sign_off(lines, before[-1]):
         return True
     if any(lines[i].kind == TEASER for i in gap):

@@ -37,10 +37,12 @@ CORRESPONDENT_ROLES = ("特约通讯员", "通讯员")
 OTHER_ROLES = ("实习生", "摄影", "摄")
 
 _DATE = r"\d{1,2}月\d{1,2}日"
+#: Second letters of words that start with 电 (电视台, 电话, 电力…): ``德国电视二台`` is no dispatch.
+ELECTRIC_WORDS = "视台影话网力子脑器商池站气梯源缆讯动竞信"
 #: ``本报北京1月7日电`` / ``据新华社洛杉矶2月28日电`` / ``本报电``.
 WIRE_RE = re.compile(
     rf"^据?(?P<agency>{AGENCY})(?P<place>[\u4e00-\u9fff、·]{{0,12}}?)"
-    rf"(?P<date>{_DATE}(?:{TIME_OF_DAY})?)?电"
+    rf"(?P<date>{_DATE}(?:{TIME_OF_DAY})?)?电(?![{ELECTRIC_WORDS}])"
 )
 #: ``本报讯`` (district and city papers).
 NEWS_RE = re.compile(rf"^(?P<agency>{AGENCY})讯")

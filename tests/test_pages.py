@@ -240,6 +240,21 @@ def test_body_between_a_headline_above_and_one_below_splits_where_their_words_re
     assert second.title == ["市图书馆延长开放时间"] and second.body.startswith("市图书馆从本月起")
 
 
+def test_a_word_starting_with_dian_is_no_dispatch():
+    from indexer.bylines import is_byline_start
+    assert is_byline_start("本报电近日，") and is_byline_start("新华社北京1月7日电记者获悉")
+    assert not is_byline_start("今日俄罗斯国际通讯社、德国电视二台等外国媒体")
+
+
+def test_credits_one_after_another_stay_with_their_article():
+    text = "\n\n".join([
+        "本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。",
+        "制图：李四", "本期统筹：王五",
+    ])
+    [record] = parse_page(text)
+    assert record.body.endswith("制图：李四\n本期统筹：王五")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
