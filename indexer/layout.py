@@ -69,6 +69,8 @@ MIN_WRAPPED_LINES = 2
 #: (a paragraph's first line may be narrower still by the indent).
 SHORT_LINE = 2.0
 
+#: Full lines that show the column a run of body text is set in.
+COLUMN_LINES = 6
 #: Share of neighbouring full lines that must agree on their width to show a page set exactly.
 EXACT_TYPE = 0.8
 
@@ -240,12 +242,16 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
 
 
 def _paragraph_column(lines: list[Line], start: int) -> int | None:
-    """The commonest width of the full lines of the paragraph starting at ``start``."""
+    """The column the body text from ``start`` on is set in.
+
+    The commonest width of the full lines after the first of each paragraph
+    (a first line may be indented), over up to ``COLUMN_LINES`` of them.
+    """
     widths: Counter = Counter()
-    for index in range(start, len(lines)):
-        if lines[index].kind != BODY or not lines[index].goes_on:
+    for index in range(start + 1, len(lines)):
+        if lines[index].kind != BODY or sum(widths.values()) >= COLUMN_LINES:
             break
-        if measures_column(lines[index].text):
+        if lines[index].goes_on and lines[index - 1].goes_on and measures_column(lines[index].text):
             widths[math.ceil(lines[index].width)] += 1
     return common_width(widths)
 
