@@ -190,13 +190,14 @@ def test_one_sentence_line_after_a_full_line_stays_in_its_paragraph():
 
 
 def test_lone_line_before_an_unindented_paragraph_is_its_first_line():
-    # The park story's second line fills the column of 12 without an indent, so its paragraph began a
-    # line earlier: "近日，新区的公园开放" (the indented first line, its sentence going on) is body, not headline.
+    # The park story's second line fills its column of 12 without an indent, so its paragraph began a
+    # line earlier: "近日，新区的公园开放" (the indented first line, its sentence going on) is body, not
+    # headline, though the overfull line with "12.5%" keeps the paragraph from reading as wrapped.
     text = "\n\n".join([
         "本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。会议要求各",
         "部门抓好落实，确保各项目", "标任务按期完成。", "某某区召开二〇二三年度重点工作会议",
-        "新区公园开园迎客", "近日，新区的公园开放", "了，吸引了许多市民前来游", "玩，公园里绿树成荫，市民",
-        "们在公园散步锻炼，十分惬", "意，“公园真美”", "大家游玩后都说。",
+        "新区公园开园迎客", "近日，新区的公园开放", "了，吸引了许多市民前来游", "玩，游客量增长了百分之12.5%",
+        "大家都很满意。", "管理处表示，将继续做", "好服务工作，让市民游玩得", "更加开心，更加放心。",
     ])
     first, second = parse_page(text)
     assert second.title == ["新区公园开园迎客"] and second.body.startswith("近日，新区的公园开放了")
