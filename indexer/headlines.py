@@ -11,8 +11,8 @@ page picks the best splits, so that no article gets a headline both before
 and after its body.
 
 Typography keeps headline parts together: a kicker ending in ``——`` or ``：``
-belongs with the line after it, a subtitle opening with ``——`` with the line
-before it.  It also ends a headline: nothing but a subtitle follows a main
+belongs with the line after it, a subtitle opening with ``——`` or a dateline
+in brackets (``（2020年9月4日，北京）``) with the line before it.  It also ends a headline: nothing but a subtitle follows a main
 line that ends in a column tag (``…（人民时评）``), and nothing follows a
 subtitle.
 
@@ -46,6 +46,8 @@ AFTER_TAG_COST = 0.8
 NO_HEADLINE_COST = 0.1
 KICKER_ENDS = ("——", "—", "：", ":")
 SUBTITLE_STARTS = ("——", "—")
+#: A line wholly in brackets under a headline is its dateline: ``（2020年9月4日，北京）``.
+BRACKETS = (("（", "("), ("）", ")"))
 
 
 @dataclass
@@ -221,7 +223,12 @@ def _breaks_headline(texts: dict[int, str], block: list[int], k: int) -> bool:
     """Whether splitting ``block`` before position ``k`` separates parts of one headline."""
     if k <= 0 or k >= len(block):
         return False
-    return texts[block[k - 1]].endswith(KICKER_ENDS) or texts[block[k]].startswith(SUBTITLE_STARTS)
+    return texts[block[k - 1]].endswith(KICKER_ENDS) or _is_subtitle(texts[block[k]])
+
+
+def _is_subtitle(text: str) -> bool:
+    """A subtitle (``——…``) or a speech's dateline in brackets (``（2020年9月4日，北京）``)."""
+    return text.startswith(SUBTITLE_STARTS) or text.startswith(BRACKETS[0]) and text.endswith(BRACKETS[1])
 
 
 def _merged_headlines(texts: dict[int, str], block: list[int]) -> float:
@@ -232,9 +239,9 @@ def _merged_headlines(texts: dict[int, str], block: list[int]) -> float:
     """
     cost = 0.0
     for previous, line in zip(block, block[1:]):
-        if texts[previous].startswith(SUBTITLE_STARTS):
+        if _is_subtitle(texts[previous]):
             cost += AFTER_SUBTITLE_COST
-        elif ends_with_column_tag(texts[previous]) and not texts[line].startswith(SUBTITLE_STARTS):
+        elif ends_with_column_tag(texts[previous]) and not _is_subtitle(texts[line]):
             cost += AFTER_TAG_COST
     return cost
 

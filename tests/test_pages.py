@@ -257,6 +257,20 @@ def test_credits_one_after_another_stay_with_their_article():
     assert record.body.endswith("制图：李四\n本期统筹：王五")
 
 
+def test_a_dateline_in_brackets_stays_under_its_headline():
+    # "（2023年1月5日，某某区）" shares words with the next story, but a line wholly in brackets under a
+    # headline is that headline's dateline (a speech's), as a dash subtitle is.
+    text = "\n\n".join([
+        "本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。会议要求各",
+        "部门抓好落实，确保各项目", "标任务按期完成。", "在某某区年度工作会议上的讲话", "（2023年1月5日，某某区）",
+        "某某公园开园迎客", "本报讯（记者李四）2023", "年1月5日，某某区新区公园", "正式开园迎客，吸引了许多",
+        "市民前来游玩，大家纷纷表", "示公园环境优美。",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["在某某区年度工作会议上的讲话", "（2023年1月5日，某某区）"]
+    assert second.title == ["某某公园开园迎客"]
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
