@@ -28,8 +28,13 @@ from indexer.issues import PageMeta, page_articles
 from indexer.issues import page_meta as issue_page_meta
 from indexer.sources import Problem, find_files, is_jsonl, read_records
 
-#: Articles written between two commits.
+#: Articles in a run's first commit. Later commits grow with the run: each
+#: holds as many articles as the run has committed so far (at most
+#: ``MAX_BATCHES`` first batches), so a long run writes few, large segments
+#: (fewer duplicated terms, faster searches) and an interrupted one still
+#: keeps at least half of its work.
 BATCH_SIZE = 5000
+MAX_BATCHES = 10
 #: Memory Whoosh may use for its posting pool before it spills to disk.
 WRITER_LIMIT_MB = 256
 #: How every Whoosh writer of ours is made (see ``indexer.codec``).
@@ -191,8 +196,12 @@ class IndexWriter:
         self._digests[article.id] = digest
         self._move(article.id, source)
         self._batch.add(article.id)
-        if len(self._batch) >= self.batch_size:
+        if len(self._batch) >= self._batch_limit():
             self.commit()
+
+    def _batch_limit(self) -> int:
+        """How many articles the current batch may hold (see ``BATCH_SIZE``)."""
+        return min(max(self.batch_size, self.report.committed), MAX_BATCHES * self.batch_size)
 
     def remove_missing(self, source: str, keep: set[str]) -> None:
         """Delete the articles that came from ``source`` whose ids are not in ``keep``."""

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from indexer.records import RecordError
+from indexer.records import RecordError, article_from_record
 from indexer.writer import add_articles, index_paths
 from query import Index, IndexVersionError
 
@@ -137,3 +137,22 @@ def test_records_without_staff_fields_get_them_from_the_byline(tmp_path):
     assert index.get("b1").fields["agency"] == "本报" and index.get("b1").fields["place"] == "北京"
     assert index.search("记者:邹伟").total == 0
     assert [h.id for h in index.search("记者:编辑部").hits] == ["b2"]
+
+
+def test_commits_grow_with_the_run(tmp_path):
+    from whoosh import index as whoosh_index
+
+    from indexer.writer import IndexWriter
+
+    records = [{"id": f"g{n}", "body": f"第{n}篇正文"} for n in range(300)]
+    with IndexWriter(tmp_path, batch_size=10) as writer:
+        sizes = []
+        for record in records:
+            writer.add(article_from_record(record))
+            if writer.report.committed > sum(sizes):
+                sizes.append(writer.report.committed - sum(sizes))
+    # 10 first, then as many as committed so far, at most ten first batches;
+    # the last 40 are committed when the writer closes
+    assert sizes == [10, 10, 20, 40, 80, 100]
+    assert whoosh_index.open_dir(str(tmp_path)).latest_generation() == 7
+    assert Index.open(tmp_path).stats()["articles"] == 300
