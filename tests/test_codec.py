@@ -1,0 +1,54 @@
+"""The compact codec stores exactly the postings Whoosh's own codec stores."""
+
+from __future__ import annotations
+
+import random
+
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
+
+from indexer.codec import BulkCodec
+from indexer.schema import article_schema
+
+
+def build(path, codec, docs):
+    path.mkdir()
+    index = FileStorage(str(path)).create_index(article_schema())
+    with index.writer(codec=codec) as writer:
+        for number, text in enumerate(docs):
+            writer.add_document(id=f"d{number}", title=text[:6], body=text, title_grams=text[:6],
+                                body_grams=text, reporters="王明" if number % 7 else "")
+    return index
+
+
+def postings(index):
+    """Every term's statistics and (document, weight, value) list, and a skip into it."""
+    found = {}
+    with index.reader() as reader:
+        for field, text in reader.all_terms():
+            info = reader.term_info(field, text)
+            matcher = reader.postings(field, text)
+            items = []
+            while matcher.is_active():
+                # a format without values: Whoosh reads None, an inlined posting b""
+                items.append((matcher.id(), round(matcher.weight(), 4), matcher.value() or None))
+                matcher.next()
+            skip = reader.postings(field, text)
+            skip.skip_to(reader.doc_count_all() // 2)
+            found[field, text] = (info.doc_frequency(), round(info.weight(), 4), info.max_weight(),
+                                  info.min_length(), info.max_length(), items,
+                                  skip.id() if skip.is_active() else None)
+    return found
+
+
+def test_postings_match_whooshs_own_codec(tmp_path):
+    rng = random.Random(5)
+    common = "新闻报道记者采访"
+    docs = ["".join(rng.choice(common) for _ in range(rng.randint(5, 40)))
+            + "".join(chr(rng.randint(0x4E00, 0x4E00 + 400)) for _ in range(rng.randint(0, 30)))
+            for _ in range(400)]  # frequent terms span several 128-posting blocks, rare ones one document
+    ours = postings(build(tmp_path / "ours", BulkCodec(), docs))
+    whooshs = postings(build(tmp_path / "whoosh", W3Codec(), docs))
+    assert ours == whooshs
+    frequencies = [entry[0] for entry in ours.values()]
+    assert min(frequencies) == 1 and max(frequencies) > 256
