@@ -271,6 +271,18 @@ def test_a_dateline_in_brackets_stays_under_its_headline():
     assert second.title == ["某某公园开园迎客"]
 
 
+def test_photo_agency_credit_and_notes_sign_off():
+    from indexer.bylines import SIGN_OFF_RE
+    for line in ("新华社发", "新华社记者张三发", "（文中人物均为化名）", "投稿邮箱：abc@example.com"):
+        assert SIGN_OFF_RE.match(line), line
+    assert not SIGN_OFF_RE.match("新华社发布最新消息")
+    text = "\n\n".join([
+        "图为游客在公园里散步。", "新华社发", "本报讯（记者李四）今天", "上午，新区公园正式开园。",
+    ])
+    first, second = parse_page(text)
+    assert first.body.endswith("新华社发") and second.body.startswith("本报讯")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
