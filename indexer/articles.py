@@ -19,9 +19,11 @@ a reader's eye uses:
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from indexer.bylines import compact
 from indexer.layout import (
     BODY,
     LONE,
@@ -33,6 +35,8 @@ from indexer.layout import (
     measures_column,
 )
 
+#: The caption of a photo story's second or later picture: ``图③：``.
+NEXT_CAPTION_RE = re.compile(r"^图(?:[②-⑳]|[2-9]|[二三四五六七八九十])[:：]")
 #: Headlines often end with a bracketed column tag: ``（民生视线）``.
 HEADLINE_TAG_ENDS = ("）", ")")
 #: Full lines looked at each side of a paragraph break to find its column,
@@ -159,15 +163,16 @@ def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], 
     ``before`` is the unbroken body text the current article ends with,
     ``gap`` the lone lines between them.  Bylines, jumps, sign-offs and
     teaser boxes always separate articles, but a credit right after a
-    sign-off signs the same article off.  Lone lines between two stretches
+    sign-off signs the same article off, and the caption of a photo story's
+    next picture (``图③：``) goes on with it.  Lone lines between two stretches
     of text are a headline block (not sub-headings of one article) when one
     runs past the column (hanging punctuation aside), when the column width
     changes across them, or when one ends in a bracketed column tag.
     """
     first = lines[after[0][0]]
     last = lines[before[-1][-1]]
-    if not gap and is_sign_off(lines, after[0]):
-        return False  # credits follow one another: ``制图：某某`` / ``本期统筹：某某``
+    if not gap and (is_sign_off(lines, after[0]) or NEXT_CAPTION_RE.match(compact(first.text))):
+        return False  # credits follow one another (``制图：某某`` / ``本期统筹：某某``), so do captions
     if first.byline or first.jump_from or last.jump_to or is_sign_off(lines, before[-1]):
         return True
     if any(lines[i].kind == TEASER for i in gap):

@@ -200,6 +200,9 @@ def classify(lines: list[Line]) -> None:
             line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short or closes)
         elif _continues_headline(lines, index):
             line.kind = LONE
+        elif line.text.startswith(("（", "(")) and _signs_off(lines, index):
+            line.kind = BODY  # ``（本报布鲁塞尔9月28日电）``, even where headlines wrap like text below it
+            line.goes_on = not line.text.endswith(("）", ")"))
         elif line.sentence_end or line.byline or line.staff or line.jump_from or _opens_paragraph(lines, index, slack):
             line.kind = BODY
             line.goes_on = not line.sentence_end and not line.staff

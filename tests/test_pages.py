@@ -283,6 +283,27 @@ def test_photo_agency_credit_and_notes_sign_off():
     assert first.body.endswith("新华社发") and second.body.startswith("本报讯")
 
 
+def test_captions_of_one_photo_story_stay_together():
+    text = "\n\n".join([
+        "图①：新区公园今天正式开", "园迎客。", "张三摄", "图②：市民在公园里散步", "锻炼。", "李四摄",
+    ])
+    [record] = parse_page(text)
+    assert record.body.endswith("李四摄") and "张三摄\n图②" in record.body
+
+
+def test_bracketed_sign_off_ends_its_article_before_lines_that_look_wrapped():
+    # The sign-off and the two lines under it widen like the start of a wrapped paragraph; the
+    # sign-off still closes the article, and the lines under it are headlines.
+    text = "\n\n".join([
+        "本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。",
+        "（本报某地1月5日电）", "某某区召开年度重点工作会", "新区公园开园迎客（民生）",
+        "今天，新区公园正式开", "园迎客，吸引了许多市民前", "来游玩，大家纷纷表示公园", "环境优美。",
+    ])
+    first, second = parse_page(text)
+    assert first.body.endswith("（本报某地1月5日电）")
+    assert second.title == ["新区公园开园迎客（民生）"] and second.body.startswith("今天，新区公园")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
