@@ -13,7 +13,9 @@ a reader's eye uses:
 * text in body type that ends no sentence right above a byline (a brief's
   title in a roundup, boxed key points) belongs to the article the byline opens;
 * lone lines between two stretches of text are a headline block when one is
-  wider than the column or ends in a column tag, else sub-headings.
+  wider than the column or ends in a column tag, or when their words recur in
+  the text above and not below (a sub-heading introduces what follows it);
+  else they are sub-headings.
 """
 
 from __future__ import annotations
@@ -32,9 +34,12 @@ from indexer.layout import (
     classify,
     common_width,
     is_sign_off,
+    letter_pairs,
     measures_column,
 )
 
+#: Share of a headline's letter pairs that recur in the body it heads (see :func:`_heads_text_before`).
+HEADLINE_RECURRENCE = 0.5
 #: The caption of a photo story's second or later picture: ``图③：``.
 NEXT_CAPTION_RE = re.compile(r"^图(?:[②-⑳]|[2-9]|[二三四五六七八九十])[:：]")
 #: Headlines often end with a bracketed column tag: ``（民生视线）``.
@@ -187,7 +192,22 @@ def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], 
     column = max((w for w in (width_before, width_after) if w is not None), default=None)
     if column is None or any(lines[i].fill > column + HALF_WIDTH for i in gap):
         return True
-    return any(_has_headline_tag(lines[i].text) for i in gap)
+    return any(_has_headline_tag(lines[i].text) for i in gap) or _heads_text_before(lines, before, gap, after)
+
+
+def _heads_text_before(lines: list[Line], before: list[list[int]], gap: list[int], after: list[list[int]]) -> bool:
+    """Whether lone lines between two runs of text are the headline of the run before.
+
+    A sub-heading introduces the text after it; a headline printed after its
+    body sums up the text before it.  Lone lines whose letter pairs recur in
+    the text before (``HEADLINE_RECURRENCE`` of them) and nowhere in the text
+    after are the headline of the article before, and a new article follows.
+    """
+    heading = letter_pairs("".join(compact(lines[i].text) for i in gap))
+    if not heading:
+        return False
+    text_before, text_after = (letter_pairs("".join(compact(lines[i].text) for p in run for i in p)) for run in (before, after))
+    return len(heading & text_before) >= HEADLINE_RECURRENCE * len(heading) and not heading & text_after
 
 
 def _has_headline_tag(text: str) -> bool:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from indexer.bylines import compact
 from indexer.articles import Article
-from indexer.layout import TEASER, Line, ends_with_column_tag
+from indexer.layout import TEASER, Line, ends_with_column_tag, letter_pairs
 
 #: Score of a teaser-box line: teasers have no body here, so a line stays in
 #: the box unless it recurs in the following body more than this.
@@ -87,7 +87,7 @@ def assign_headlines(articles: list[Article], gaps: list[list[int]], lines: list
     if not articles:
         articles = [Article()]
         gaps = [gaps[0], []]
-    bigrams = [_bigrams("".join(compact(lines[i].text) for p in a.paragraphs for i in p)) for a in articles]
+    bigrams = [letter_pairs("".join(compact(lines[i].text) for p in a.paragraphs for i in p)) for a in articles]
     options = [
         _gap_options(gap, lines, bigrams[j - 1] if j > 0 else None, bigrams[j] if j < len(articles) else None)
         for j, gap in enumerate(gaps)
@@ -125,9 +125,9 @@ def _split_between_headlines(article: Article, lines: list[Line]) -> list[Articl
     below = [i for i in article.titles if i > paragraphs[-1][-1]]
     if not above or not below:
         return [article]
-    first, second = (_bigrams("".join(compact(lines[i].text) for i in block)) for block in (above, below))
+    first, second = (letter_pairs("".join(compact(lines[i].text) for i in block)) for block in (above, below))
     texts = ["".join(compact(lines[i].text) for i in paragraph) for paragraph in paragraphs]
-    leaning = [len(first & grams) - len(second & grams) for grams in map(_bigrams, texts)]
+    leaning = [len(first & grams) - len(second & grams) for grams in map(letter_pairs, texts)]
     whole = sum(leaning)
     best, split = abs(whole), 0
     ahead = 0
@@ -137,7 +137,7 @@ def _split_between_headlines(article: Article, lines: list[Line]) -> list[Articl
             best, split = 2 * ahead - whole, k
     if not split:
         return [article]
-    head, tail = (_bigrams("".join(texts[:split])), _bigrams("".join(texts[split:])))
+    head, tail = (letter_pairs("".join(texts[:split])), letter_pairs("".join(texts[split:])))
     if len(first & head) <= len(first & tail) or len(second & tail) <= len(second & head):
         return [article]
     return [Article(paragraphs=paragraphs[:split], titles=above), Article(paragraphs=paragraphs[split:], titles=below)]
@@ -246,16 +246,11 @@ def _merged_headlines(texts: dict[int, str], block: list[int]) -> float:
     return cost
 
 
-def _bigrams(text: str) -> set[str]:
-    """Pairs of adjacent letters/hanzi/digits (punctuation breaks a pair)."""
-    return {a + b for a, b in zip(text, text[1:]) if a.isalnum() and b.isalnum()}
-
-
 def _overlap(text: str, body: set | None) -> float:
     """Share of a line's character bigrams that recur in a body."""
     if body is None:
         return 0.0
-    grams = _bigrams(text)
+    grams = letter_pairs(text)
     if not grams:
         return 0.0
     return len(grams & body) / len(grams)

@@ -146,6 +146,11 @@ def _ends_sentence(text: str) -> bool:
     return bool(stripped) and stripped[-1] in SENTENCE_END
 
 
+def letter_pairs(text: str) -> set[str]:
+    """Pairs of adjacent letters/hanzi/digits in ``text`` (punctuation breaks a pair)."""
+    return {a + b for a, b in zip(text, text[1:]) if a.isalnum() and b.isalnum()}
+
+
 def _mark_word_breaks(lines: list[Line], compacts: list[str]) -> None:
     """Mark lines whose last letter and the next line's first make a pair seen elsewhere on the page.
 

@@ -304,6 +304,18 @@ def test_bracketed_sign_off_ends_its_article_before_lines_that_look_wrapped():
     assert second.title == ["新区公园开园迎客（民生）"] and second.body.startswith("今天，新区公园")
 
 
+def test_lone_line_summing_up_the_text_above_is_its_headline_not_a_sub_heading():
+    # Both stories are set 12 wide and nothing else parts them: "新区公园开园" recurs in the park
+    # story above and nowhere in the library story below, so it heads the park story.
+    text = "\n\n".join([
+        "新区公园今天正式开园，", "吸引了许多市民前来游玩。", "公园里绿树成荫，市民们在", "公园散步，十分惬意。",
+        "新区公园开园", "市图书馆从本月起延长开", "放时间，每天开放到晚上九", "点，方便市民下班后借书。",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["新区公园开园"] and first.body.endswith("十分惬意。")
+    assert second.body.startswith("市图书馆")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
@@ -372,7 +384,7 @@ def test_five_megabyte_page():
 TARGETS = {"body_exact": 0.95, "headline_exact": 0.93, "continued_to": 0.99, "teasers_found": 0.95,
            "conserved": 1.0}
 #: What the parser reaches today (a regression guard, a little under the measured figures).
-FLOORS = {"body_exact": 0.87, "headline_exact": 0.86, "continued_to": 0.99, "teasers_found": 0.98,
+FLOORS = {"body_exact": 0.88, "headline_exact": 0.875, "continued_to": 0.99, "teasers_found": 0.98,
           "conserved": 1.0}
 
 
