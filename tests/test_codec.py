@@ -52,3 +52,22 @@ def test_postings_match_whooshs_own_codec(tmp_path):
     assert ours == whooshs
     frequencies = [entry[0] for entry in ours.values()]
     assert min(frequencies) == 1 and max(frequencies) > 256
+
+
+def test_segment_files_are_read_in_place_not_copied(tmp_path):
+    import io
+
+    from whoosh.filedb.compound import CompoundStorage
+
+    index = build(tmp_path / "ours", BulkCodec(), ["第一篇正文", "第二篇"] * 50)
+    segment = index._segments()[0]
+    ours = segment.open_compound_file(index.storage)
+    whooshs = CompoundStorage(index.storage.open_file(segment.make_filename(segment.COMPOUND_EXT)))
+    for name in ours.list():
+        mine, stock = ours.open_file(name), whooshs.open_file(name)
+        assert not isinstance(mine.file, io.BytesIO) and isinstance(mine._buf, memoryview)
+        assert mine.read(7) == stock.read(7) and mine.readline() == stock.readline()
+        mine.seek(-3, 2), stock.seek(-3, 2)
+        assert (mine.tell(), mine.read()) == (stock.tell(), stock.read())
+    with index.searcher() as searcher:
+        assert searcher.doc_count() == 100
