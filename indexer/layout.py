@@ -23,7 +23,8 @@ paragraphs into articles.
 Widths count a wide character (hanzi, full-width punctuation) as 1 and any
 other as ½, as a PDF prints them: ASCII, and the East Asian "ambiguous"
 marks (curly quotes, dashes, ellipsis, middle dot) that a Chinese font
-sets at half width.
+sets at half width.  An ideographic space (U+3000) inside a line is a
+typesetter's and takes a character's room; other spaces are the justifier's.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ COLUMN_TAG_RE = re.compile(r"(?<=[\u4e00-\u9fff”！？])[（(][\u4e00-\u9fff·
 
 BODY, LONE, TEASER = "body", "lone", "teaser"
 LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+#: A typesetter's full-width space, which takes a character's room on a line.
+IDEOGRAPHIC_SPACE = "\u3000"
 
 
 @dataclass
@@ -120,8 +123,9 @@ def split_lines(text: str) -> list[Line]:
     ]
     compacts = [compact(line.text) for line in lines]
     for index, line in enumerate(lines):
-        line.width = _width(compacts[index])
-        line.fill = _width(compacts[index].rstrip(HANGING))
+        spaces = line.text.count(IDEOGRAPHIC_SPACE)
+        line.width = _width(compacts[index]) + spaces
+        line.fill = _width(compacts[index].rstrip(HANGING)) + spaces
         line.lead = _width(compacts[index][:1])
         line.span = _width(line.text)
         line.teaser = teaser_page(line.text)

@@ -316,6 +316,12 @@ def test_lone_line_summing_up_the_text_above_is_its_headline_not_a_sub_heading()
     assert second.body.startswith("市图书馆")
 
 
+def test_an_ideographic_space_takes_a_characters_room():
+    from indexer.layout import split_lines
+    [spaced, plain] = split_lines("要点\u3000当前工作\n要点 当前工作")
+    assert (spaced.width, plain.width) == (7.0, 6.0)
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
