@@ -70,6 +70,8 @@ MIN_WRAPPED_LINES = 2
 #: (a paragraph's first line may be narrower still by the indent).
 SHORT_LINE = 2.0
 
+#: A wrapped lead's last line runs at most this share of its column (see :func:`_join_wrapped_leads`).
+SHORT_LAST_LINE = 1 / 3
 #: Full lines that show the column a run of body text is set in.
 COLUMN_LINES = 6
 #: Share of neighbouring full lines that must agree on their width to show a page set exactly.
@@ -229,6 +231,7 @@ def classify(lines: list[Line]) -> None:
         goes_on = line.goes_on
     _join_full_lines(lines, slack)
     _join_unindented_openings(lines, slack)
+    _join_wrapped_leads(lines, slack)
 
 
 def _join_unindented_openings(lines: list[Line], slack: float) -> None:
@@ -251,6 +254,44 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
             continue
         if _fills(line, first, column - INDENT, slack) or _fills(line, first, column, slack):
             line.kind, line.goes_on = BODY, True
+
+
+def _join_wrapped_leads(lines: list[Line], slack: float) -> None:
+    """Read lone lines wrapped at the column of the body below them as a paragraph.
+
+    A lead or a quote pulled out above the body may end without a full stop;
+    it is still wrapped like the body: each line but the last fills the
+    column the text below is set in (the first less the indent, or all of
+    it), and the last is short (``SHORT_LAST_LINE`` of the column at most),
+    as a headline line under a full one hardly is.  Lines with a column tag, a dash or a full
+    stop are left alone.
+    """
+    end = len(lines) - 1
+    while end > 0:
+        if lines[end].kind != BODY or lines[end - 1].kind != LONE or not lines[end].goes_on:
+            end -= 1
+            continue
+        column = _paragraph_column(lines, end)
+        first = end - 1
+        while first > 0 and lines[first - 1].kind == LONE and not _headline_like(lines[first - 1]):
+            first -= 1
+        for start in range(first, end - 1) if column is not None else ():
+            block = lines[start:end]
+            if _headline_like(block[-1]) or block[-1].width > column * SHORT_LAST_LINE:
+                continue
+            if all(_fills(line, following, column - (INDENT if k == 0 else 0), slack)
+                   or _fills(line, following, column, slack)
+                   for k, (line, following) in enumerate(zip(block, block[1:]))):
+                for line in block:
+                    line.kind, line.goes_on = BODY, True
+                block[-1].goes_on = False
+                break
+        end = first - 1
+
+
+def _headline_like(line: Line) -> bool:
+    """A line no paragraph wraps through: it ends a sentence, ends in a column tag, or has a dash at an end."""
+    return line.sentence_end or ends_with_column_tag(line.text) or line.text.startswith(DASHES) or line.text.endswith(DASHES)
 
 
 def _paragraph_column(lines: list[Line], start: int) -> int | None:

@@ -322,6 +322,19 @@ def test_an_ideographic_space_takes_a_characters_room():
     assert (spaced.width, plain.width) == (7.0, 6.0)
 
 
+def test_lead_wrapped_at_the_body_column_is_body_without_a_full_stop():
+    # "公园是城市客厅，更是我们" fills the column of 12 the story below is set in, and "的家" is short:
+    # a quote pulled out above the body, wrapped like it, not a two-line headline.
+    text = "\n\n".join([
+        "本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。",
+        "办好公园 服务市民（民生）", "公园是城市客厅，更是我们", "的家", "新区公园今天正式开园，",
+        "吸引了许多市民前来游玩", "和锻炼身体，大家纷纷表示", "公园环境优美。",
+    ])
+    first, second = parse_page(text)
+    assert second.title == ["办好公园 服务市民（民生）"]
+    assert second.body.startswith("公园是城市客厅，更是我们的家\n新区公园")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
