@@ -402,8 +402,8 @@ def _opens_paragraph(lines: list[Line], index: int, slack: float) -> bool:
             break
     if not run or not run[-1].sentence_end:
         return False  # no sentence ends before the next byline: these lines stand alone
-    if any(ends_with_column_tag(other.text) for other in run[:-1]):
-        return False  # ``…（治理之道）``: a headline's column tag, not a wrapped line
+    if any(ends_with_column_tag(other.text) for other in run[:-1]) or run[0].text.startswith(DASHES):
+        return False  # ``…（治理之道）`` / ``——…``: a headline's column tag or subtitle, not a wrapped line
     if len(run) == 1:  # a two-line paragraph: its last line is no wider than a full line
         return run[0].width <= line.width + INDENT + OVERFULL_SLACK
     return _wrapped_column(lines, index, index + len(run), slack) is not None

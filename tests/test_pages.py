@@ -335,6 +335,16 @@ def test_lead_wrapped_at_the_body_column_is_body_without_a_full_stop():
     assert second.body.startswith("公园是城市客厅，更是我们的家\n新区公园")
 
 
+def test_line_opening_with_a_dash_under_a_headline_is_its_subtitle_not_a_wrapped_line():
+    text = "\n\n".join([
+        "新区公园开园迎来八方游客", "——市民热议家门口的好去处", "今天新区公园正式开园。",
+        "公园里绿树成荫，市民们在", "散步锻炼，大家纷纷表示公", "园环境优美。",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["新区公园开园迎来八方游客", "——市民热议家门口的好去处"]
+    assert record.body.startswith("今天新区公园")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
