@@ -271,9 +271,10 @@ def test_a_dateline_in_brackets_stays_under_its_headline():
     assert second.title == ["某某公园开园迎客"]
 
 
-def test_photo_agency_credit_and_notes_sign_off():
+def test_photo_agency_credit_notes_and_nested_brackets_sign_off():
     from indexer.bylines import SIGN_OFF_RE
-    for line in ("新华社发", "新华社记者张三发", "（文中人物均为化名）", "投稿邮箱：abc@example.com"):
+    for line in ("新华社发", "新华社记者张三发", "（文中人物均为化名）", "投稿邮箱：abc@example.com",
+                 "（作者为某某大学（研究院）教授）"):
         assert SIGN_OFF_RE.match(line), line
     assert not SIGN_OFF_RE.match("新华社发布最新消息")
     text = "\n\n".join([
