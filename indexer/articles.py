@@ -11,7 +11,8 @@ a reader's eye uses:
 * a staff line (``本报记者 某某``) stands inside an article as often as at its
   head, so it does not open one by itself;
 * text in body type that ends no sentence right above a byline (a brief's
-  title in a roundup, boxed key points) belongs to the article the byline opens;
+  title in a roundup, boxed key points) belongs to the article the byline
+  opens, unless it runs past that article's column (a headline);
 * lone lines between two stretches of text are a headline block when one is
   wider than the column or ends in a column tag, or when their words recur in
   the text above and not below (a sub-heading introduces what follows it);
@@ -101,6 +102,9 @@ def read_layout(lines: list[Line]) -> tuple[list[Article], list[list[int]]]:
                 current.paragraphs = kept
                 while moved and lines[moved[0][0]].kind != BODY:
                     gap.append(moved.pop(0)[0])  # a lone line above the lead-in: a headline again
+                if _wider_than_column(lines, moved, after):
+                    gap += [i for paragraph in moved for i in paragraph]  # headlines, set wider
+                    moved = []
                 articles.append(Article(paragraphs=[*moved, value]))
                 gaps.append([])
                 run_start = 0
@@ -132,6 +136,12 @@ def _lead_in(lines: list[Line], paragraphs: list[list[int]]) -> int:
     while count < len(paragraphs) and lines[paragraphs[-count - 1][0]].kind == LONE:
         count += 1
     return count
+
+
+def _wider_than_column(lines: list[Line], paragraphs: list[list[int]], after: list[list[int]]) -> bool:
+    """Whether a line of ``paragraphs`` runs past the column the text ``after`` them is set in."""
+    column = common_width(_column_evidence(lines, after))
+    return column is not None and any(lines[i].fill > column + HALF_WIDTH for p in paragraphs for i in p)
 
 
 def _run(items: list, position: int) -> list[list[int]]:

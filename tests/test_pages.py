@@ -346,6 +346,19 @@ def test_line_opening_with_a_dash_under_a_headline_is_its_subtitle_not_a_wrapped
     assert record.body.startswith("今天新区公园")
 
 
+def test_text_above_a_byline_set_wider_than_its_column_is_a_headline():
+    # The two lines run on into each other (部/署) but the first is wider than the column of 12 both
+    # stories are set in: a headline, not a brief's title in body type.
+    text = "\n\n".join([
+        "本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。会议要求各",
+        "部门抓好落实，确保各项目", "标任务按期完成。", "某某区召开二〇二三年度工作会议部", "署重点任务",
+        "本报讯（记者李四）今天", "上午，新区公园正式开园迎", "客，吸引了许多市民前来游", "玩和锻炼身体。",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["某某区召开二〇二三年度工作会议部", "署重点任务"]
+    assert second.body.startswith("本报讯（记者李四）")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
