@@ -85,9 +85,12 @@ def read_layout(lines: list[Line]) -> tuple[list[Article], list[list[int]]]:
             continue
         current = articles[-1] if articles else None
         gap = gaps[-1]
+        after = _run(items, position)
+        if _headline_in_body_type(lines, after):
+            gap += value  # lines wrapped together that head the text below, set wider than it
+            continue
         if current is not None:
             before = current.paragraphs[run_start:]
-            after = _run(items, position)
             opening = _starts_article(lines, before, gap, after)
             lead = _lead_in(lines, current.paragraphs) if opening and lines[value[0]].byline and not gap else 0
             if not opening or lead == len(current.paragraphs):
@@ -136,6 +139,19 @@ def _lead_in(lines: list[Line], paragraphs: list[list[int]]) -> int:
     while count < len(paragraphs) and lines[paragraphs[-count - 1][0]].kind == LONE:
         count += 1
     return count
+
+
+def _headline_in_body_type(lines: list[Line], run: list[list[int]]) -> bool:
+    """Whether the first paragraph of a run is a headline that reads as one.
+
+    Headline lines may run on into each other like text (a word split
+    across them); a paragraph that ends no sentence above more text, set
+    wider than the column of that text, is still a headline.
+    """
+    first = run[0]
+    if len(run) < 2 or lines[first[-1]].sentence_end or lines[first[0]].byline or _closes_article(lines, first):
+        return False
+    return _wider_than_column(lines, [first], run[1:])
 
 
 def _wider_than_column(lines: list[Line], paragraphs: list[list[int]], after: list[list[int]]) -> bool:

@@ -213,7 +213,7 @@ def classify(lines: list[Line]) -> None:
             line.kind = LONE
         elif line.text.startswith(("（", "(")) and _signs_off(lines, index):
             line.kind = BODY  # ``（本报布鲁塞尔9月28日电）``, even where headlines wrap like text below it
-            line.goes_on = not line.text.endswith(("）", ")"))
+            line.goes_on = _open_brackets(line.text) > 0
         elif line.sentence_end or line.byline or line.staff or line.jump_from or _opens_paragraph(lines, index, slack):
             line.kind = BODY
             line.goes_on = not line.sentence_end and not line.staff
@@ -368,14 +368,22 @@ def _join_full_lines(lines: list[Line], slack: float) -> None:
 def _signs_off(lines: list[Line], index: int) -> bool:
     """Whether a sign-off such as ``（本报布鲁塞尔9月28日电）`` starts here.
 
-    A bracketed sign-off may run over a few lines; all of them are body text.
+    A bracketed sign-off may run over a few lines, up to the line where its
+    brackets close; all of them are body text.
     """
+    depth = 0
     for last in range(index, min(index + MAX_SIGN_OFF_LINES, len(lines))):
         if is_sign_off(lines, list(range(index, last + 1))):
             return True
-        if lines[last].text.endswith(("）", ")")):
+        depth += _open_brackets(lines[last].text)
+        if depth <= 0 and lines[last].text.endswith(("）", ")")):
             return False
     return False
+
+
+def _open_brackets(text: str) -> int:
+    """How many more brackets ``text`` opens than it closes."""
+    return sum(text.count(mark) for mark in "（(") - sum(text.count(mark) for mark in "）)")
 
 
 def _opens_paragraph(lines: list[Line], index: int, slack: float) -> bool:

@@ -274,7 +274,7 @@ def test_a_dateline_in_brackets_stays_under_its_headline():
 def test_photo_agency_credit_notes_and_nested_brackets_sign_off():
     from indexer.bylines import SIGN_OFF_RE
     for line in ("新华社发", "新华社记者张三发", "（文中人物均为化名）", "投稿邮箱：abc@example.com",
-                 "（作者为某某大学（研究院）教授）"):
+                 "（作者为某某大学（研究院）教授）", "（摘编自1月5日《某某日报》）"):
         assert SIGN_OFF_RE.match(line), line
     assert not SIGN_OFF_RE.match("新华社发布最新消息")
     text = "\n\n".join([
@@ -359,6 +359,19 @@ def test_text_above_a_byline_set_wider_than_its_column_is_a_headline():
     assert second.body.startswith("本报讯（记者李四）")
 
 
+def test_headline_running_on_like_text_above_a_narrower_body_is_a_headline():
+    # The headline's two lines run on into each other (部/署), yet the first is wider than the column
+    # of 12 the story is set in; the sign-off's inner bracket closes at a line end before its own.
+    text = "\n\n".join([
+        "某某区召开二〇二三年度工作会议部", "署重点任务", "本月初，某某区召开了一次", "重要的工作会议，部署明年",
+        "各项工作任务。会议要求各", "部门抓好落实，确保各项目", "标任务按期完成。", "（作者为某某大学（研究院）",
+        "教授）", "新区公园开园迎客了",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["某某区召开二〇二三年度工作会议部", "署重点任务", "新区公园开园迎客了"]
+    assert record.body.startswith("本月初") and record.body.endswith("（作者为某某大学（研究院）教授）")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
@@ -427,7 +440,7 @@ def test_five_megabyte_page():
 TARGETS = {"body_exact": 0.95, "headline_exact": 0.93, "continued_to": 0.99, "teasers_found": 0.95,
            "conserved": 1.0}
 #: What the parser reaches today (a regression guard, a little under the measured figures).
-FLOORS = {"body_exact": 0.88, "headline_exact": 0.875, "continued_to": 0.99, "teasers_found": 0.98,
+FLOORS = {"body_exact": 0.9, "headline_exact": 0.89, "continued_to": 0.99, "teasers_found": 0.98,
           "conserved": 1.0}
 
 
