@@ -41,6 +41,8 @@ from indexer.layout import (
 
 #: Share of a headline's letter pairs that recur in the body it heads (see :func:`_heads_text_before`).
 HEADLINE_RECURRENCE = 0.5
+#: Lines of a headline that reads like a paragraph (see :func:`_headline_in_body_type`).
+MAX_HEADLINE_LINES = 2
 #: The caption of a photo story's second or later picture: ``图③：``.
 NEXT_CAPTION_RE = re.compile(r"^图(?:[②-⑳]|[2-9]|[二三四五六七八九十])[:：]")
 #: Headlines often end with a bracketed column tag: ``（民生视线）``.
@@ -145,11 +147,13 @@ def _headline_in_body_type(lines: list[Line], run: list[list[int]]) -> bool:
     """Whether the first paragraph of a run is a headline that reads as one.
 
     Headline lines may run on into each other like text (a word split
-    across them); a paragraph that ends no sentence above more text, set
-    wider than the column of that text, is still a headline.
+    across them); a paragraph of a line or two that ends no sentence above
+    more text, set wider than the column of that text, is still a headline.
     """
     first = run[0]
-    if len(run) < 2 or lines[first[-1]].sentence_end or lines[first[0]].byline or _closes_article(lines, first):
+    if len(run) < 2 or len(first) > MAX_HEADLINE_LINES or lines[first[-1]].sentence_end or lines[first[0]].byline:
+        return False
+    if _closes_article(lines, first):
         return False
     return _wider_than_column(lines, [first], run[1:])
 
