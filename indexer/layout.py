@@ -15,6 +15,7 @@ Works on the cues a reader's eye uses on a newspaper page:
 * a paragraph whose first line fills its column started on the line above;
 * a kicker ending in a dash (``北京延庆——``) runs into the next headline
   line, and a line opening with a dash under a headline is its subtitle;
+* a line ending in a colon right above the body (``各位代表：``) leads into it;
 * the line after a teaser opener (``详见 2版``) is the box's headline.
 
 :func:`classify` marks each line; :mod:`indexer.articles` groups the
@@ -54,6 +55,8 @@ HANGING = "。，、；：？！”’」』）)】〕》〉…,.;:!?"
 DASHES = ("——", "—")
 #: Line endings that cannot end a headline or a paragraph: the sentence goes on.
 SENTENCE_GOES_ON = "，、,（(“《〈「『【"
+#: A line ending in a colon leads into the text below it (a salutation, a list's heading).
+LEAD_IN_ENDS = ("：", ":")
 #: A paragraph's first line is indented by about this many characters.
 INDENT = 2.0
 #: Two column widths differ when they are this far apart (in characters).
@@ -232,6 +235,9 @@ def classify(lines: list[Line]) -> None:
     _join_full_lines(lines, slack)
     _join_unindented_openings(lines, slack)
     _join_wrapped_leads(lines, slack)
+    for line, following in zip(lines, lines[1:]):
+        if line.kind == LONE and following.kind == BODY and line.text.endswith(LEAD_IN_ENDS):
+            line.kind = BODY  # ``各位代表：`` / ``图片说明：``: a colon leads into the text below
 
 
 def _join_unindented_openings(lines: list[Line], slack: float) -> None:

@@ -372,6 +372,15 @@ def test_headline_running_on_like_text_above_a_narrower_body_is_a_headline():
     assert record.body.startswith("本月初") and record.body.endswith("（作者为某某大学（研究院）教授）")
 
 
+def test_salutation_ending_in_a_colon_opens_the_body():
+    text = "\n\n".join([
+        "在某某区年度工作会议上的讲话", "同志们：", "今天我们在这里召开会议，", "总结今年的工作，部署明年", "的任务。",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["在某某区年度工作会议上的讲话"]
+    assert record.body.startswith("同志们：\n今天我们")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
