@@ -15,7 +15,8 @@ Works on the cues a reader's eye uses on a newspaper page:
 * a paragraph whose first line fills its column started on the line above;
 * a kicker ending in a dash (``北京延庆——``) runs into the next headline
   line, and a line opening with a dash under a headline is its subtitle;
-* a line ending in a colon right above the body (``各位代表：``) leads into it;
+* a line ending in a colon right above the body (``各位代表：``) or opening
+  with a bracketed label (``【点评】``) leads into it;
 * the line after a teaser opener (``详见 2版``) is the box's headline.
 
 :func:`classify` marks each line; :mod:`indexer.articles` groups the
@@ -55,8 +56,10 @@ HANGING = "。，、；：？！”’」』）)】〕》〉…,.;:!?"
 DASHES = ("——", "—")
 #: Line endings that cannot end a headline or a paragraph: the sentence goes on.
 SENTENCE_GOES_ON = "，、,（(“《〈「『【"
-#: A line ending in a colon leads into the text below it (a salutation, a list's heading).
+#: A line ending in a colon or opening with a bracketed label leads into the text below it
+#: (a salutation, a list's heading, ``【点评】``).
 LEAD_IN_ENDS = ("：", ":")
+LABEL_OPENS = ("【", "〖")
 #: A paragraph's first line is indented by about this many characters.
 INDENT = 2.0
 #: Two column widths differ when they are this far apart (in characters).
@@ -236,8 +239,8 @@ def classify(lines: list[Line]) -> None:
     _join_unindented_openings(lines, slack)
     _join_wrapped_leads(lines, slack)
     for line, following in zip(lines, lines[1:]):
-        if line.kind == LONE and following.kind == BODY and line.text.endswith(LEAD_IN_ENDS):
-            line.kind = BODY  # ``各位代表：`` / ``图片说明：``: a colon leads into the text below
+        if line.kind == LONE and following.kind == BODY and _leads_in(line.text):
+            line.kind = BODY
 
 
 def _join_unindented_openings(lines: list[Line], slack: float) -> None:
@@ -260,6 +263,15 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
             continue
         if _fills(line, first, column - INDENT, slack) or _fills(line, first, column, slack):
             line.kind, line.goes_on = BODY, True
+
+
+def _leads_in(text: str) -> bool:
+    """Whether a line right above the body leads into it rather than heads it.
+
+    A colon introduces what follows (``各位代表：``, ``图片说明：``), and so does a
+    section label in black brackets (``【点评】``, ``【人物】“云岭楷模”李华明``).
+    """
+    return text.endswith(LEAD_IN_ENDS) or text.startswith(LABEL_OPENS)
 
 
 def _join_wrapped_leads(lines: list[Line], slack: float) -> None:
