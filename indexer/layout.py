@@ -54,6 +54,8 @@ CLOSING_MARKS = "”’」』）)】〕\"'"
 HANGING = "。，、；：？！”’」』）)】〕》〉…,.;:!?"
 #: A kicker ends with a dash, a subtitle opens with one.
 DASHES = ("——", "—")
+#: A headline line may end asking or exclaiming, never with a full stop.
+HEADLINE_MARKS = ("！", "？", "!", "?")
 #: Line endings that cannot end a headline or a paragraph: the sentence goes on.
 SENTENCE_GOES_ON = "，、,（(“《〈「『【"
 #: A line ending in a colon or opening with a bracketed label leads into the text below it
@@ -331,12 +333,21 @@ def _continues_headline(lines: list[Line], index: int) -> bool:
     """Whether a line is the next part of the headline above it.
 
     A kicker ending in a dash (``北京延庆——``) leads into the main line, and
-    a line opening with a dash after a headline line is its subtitle.
+    a line opening with a dash after a headline line is its subtitle, which
+    may ask or exclaim (``——…如何保驾护航？``).  A main line may exclaim too:
+    ``将战“疫”进行到底！`` over a dash subtitle is a headline, not a sentence.
     """
     line = lines[index]
-    if not index or lines[index - 1].kind != LONE or line.sentence_end or _opens_article(line):
+    if _opens_article(line):
         return False
-    return lines[index - 1].text.endswith(DASHES) or line.text.startswith(DASHES)
+    following = lines[index + 1] if index + 1 < len(lines) else None
+    if line.text.endswith(HEADLINE_MARKS) and following is not None and following.text.startswith(DASHES):
+        return not following.text.endswith("。")
+    if not index or lines[index - 1].kind != LONE:
+        return False
+    if line.text.startswith(DASHES):
+        return not line.sentence_end or line.text.endswith(HEADLINE_MARKS)
+    return not line.sentence_end and lines[index - 1].text.endswith(DASHES)
 
 
 def _could_wrap(line: Line, following: Line) -> bool:

@@ -344,6 +344,9 @@ def test_line_opening_with_a_dash_under_a_headline_is_its_subtitle_not_a_wrapped
     [record] = parse_page(text)
     assert record.title == ["新区公园开园迎来八方游客", "——市民热议家门口的好去处"]
     assert record.body.startswith("今天新区公园")
+    exclaiming = text.replace("新区公园开园迎来八方游客", "新区公园开园啦！").replace("好去处", "好去处在哪里？")
+    [record] = parse_page(exclaiming)
+    assert record.title == ["新区公园开园啦！", "——市民热议家门口的好去处在哪里？"]
 
 
 def test_text_above_a_byline_set_wider_than_its_column_is_a_headline():
