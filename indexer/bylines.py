@@ -111,6 +111,15 @@ def is_byline_start(compact_text: str) -> bool:
     return bool(WIRE_RE.match(compact_text) or NEWS_RE.match(compact_text))
 
 
+def is_bare_dispatch(compact_text: str) -> bool:
+    """Whether compact text opens with a dispatch naming neither place nor date: ``本报电``.
+
+    Roundups of briefs sign each one so, its title set in body type above it.
+    """
+    match = WIRE_RE.match(compact_text)
+    return bool(match) and not match.group("place") and not match.group("date")
+
+
 def is_staff_line(line: str) -> bool:
     """Whether a whole line is a staff byline such as ``本报记者 王观``.
 

@@ -41,6 +41,7 @@ from indexer.bylines import (
     JUMP_RE,
     SIGN_OFF_RE,
     compact,
+    is_bare_dispatch,
     is_byline_start,
     is_staff_line,
     jump_direction,
@@ -241,7 +242,7 @@ def classify(lines: list[Line]) -> None:
     _join_unindented_openings(lines, slack)
     _join_wrapped_leads(lines, slack)
     for line, following in zip(lines, lines[1:]):
-        if line.kind == LONE and following.kind == BODY and _leads_in(line.text):
+        if line.kind == LONE and following.kind == BODY and _leads_in(line, following):
             line.kind = BODY
 
 
@@ -267,13 +268,17 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
             line.kind, line.goes_on = BODY, True
 
 
-def _leads_in(text: str) -> bool:
+def _leads_in(line: Line, following: Line) -> bool:
     """Whether a line right above the body leads into it rather than heads it.
 
     A colon introduces what follows (``各位代表：``, ``图片说明：``), and so does a
-    section label in black brackets (``【点评】``, ``【人物】“云岭楷模”李华明``).
+    section label in black brackets (``【点评】``, ``【人物】“云岭楷模”李华明``);
+    a brief's title stands in body type over its ``本报电`` (a headline of its
+    own column would carry the column's tag).
     """
-    return text.endswith(LEAD_IN_ENDS) or text.startswith(LABEL_OPENS)
+    if line.text.endswith(LEAD_IN_ENDS) or line.text.startswith(LABEL_OPENS):
+        return True
+    return is_bare_dispatch(compact(following.text)) and not ends_with_column_tag(line.text)
 
 
 def _join_wrapped_leads(lines: list[Line], slack: float) -> None:

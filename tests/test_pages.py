@@ -375,7 +375,7 @@ def test_headline_running_on_like_text_above_a_narrower_body_is_a_headline():
     assert record.body.startswith("本月初") and record.body.endswith("（作者为某某大学（研究院）教授）")
 
 
-def test_salutation_or_bracketed_label_opens_the_body():
+def test_salutation_label_or_brief_title_opens_the_body():
     text = "\n\n".join([
         "在某某区年度工作会议上的讲话", "同志们：", "今天我们在这里召开会议，", "总结今年的工作，部署明年", "的任务。",
     ])
@@ -384,6 +384,9 @@ def test_salutation_or_bracketed_label_opens_the_body():
     assert record.body.startswith("同志们：\n今天我们")
     [record] = parse_page(text.replace("同志们：", "【点评】"))
     assert record.body.startswith("【点评】\n今天我们")
+    brief = "\n\n".join(["新区公园开园", "本报电 今天上午，新区公园", "正式开园迎客。"])
+    [record] = parse_page(brief)
+    assert record.title == [] and record.body.startswith("新区公园开园\n本报电")
 
 
 def test_to_dict_is_json_ready(seed_records):
