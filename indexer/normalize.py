@@ -14,6 +14,7 @@ spaces stay as printed. Folding a character never deletes it; it may expand
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -48,11 +49,29 @@ class _FoldTable(dict):
 
 
 _TABLE = _FoldTable()
+#: Runs of characters not known to fold to themselves (most text is made of
+#: such characters): only these runs are translated. Rebuilt as the table grows.
+_changing = re.compile(r"[\s\S]+")
+_changing_size = 0
 
 
 def fold_text(text: str) -> str:
     """The folded text alone (no offset map), for callers that need no offsets."""
-    return text.translate(_TABLE)
+    folded = _changing.sub(_translate, text)
+    if len(_TABLE) >= _changing_size + max(64, _changing_size // 16):
+        _learn_unchanged()
+    return folded
+
+
+def _translate(match: re.Match) -> str:
+    return match.group().translate(_TABLE)
+
+
+def _learn_unchanged() -> None:
+    global _changing, _changing_size
+    same = "".join(sorted(chr(code) for code, folded in list(_TABLE.items()) if folded == chr(code)))
+    _changing_size = len(_TABLE)
+    _changing = re.compile(f"[^{re.escape(same)}]+")
 
 
 def fold(text: str) -> tuple[str, list[int] | None]:
@@ -62,7 +81,7 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     (then folded offsets are original offsets). Otherwise ``map[i]`` is the
     original index of folded character ``i``, with one extra entry for the end.
     """
-    folded = text.translate(_TABLE)
+    folded = fold_text(text)
     if len(folded) == len(text):
         return folded, None
     offsets: list[int] = []

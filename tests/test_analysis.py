@@ -122,3 +122,13 @@ def test_every_token_maps_to_its_source_text(text):
             where[token.text].append(token.pos)
         bulk = {term: list(positions) for term, positions in tokenizer().term_positions(text).items()}
         assert bulk == where  # the bulk path sees the same tokens
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=40), min_size=1, max_size=8))
+def test_folding_a_text_folds_each_character_on_its_own(texts):
+    from indexer.normalize import fold_text
+
+    for text in texts:  # successive texts grow the table between calls
+        assert fold_text(text) == "".join(fold_text(char) for char in text)
+        assert fold(text)[0] == fold_text(text)
