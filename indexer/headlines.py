@@ -234,14 +234,17 @@ def _is_subtitle(text: str) -> bool:
 def _merged_headlines(texts: dict[int, str], block: list[int]) -> float:
     """Cost of reading ``block`` as one headline where its lines say one ends inside it.
 
-    A subtitle (``——…``) ends its headline; a main line ending in a column
-    tag mostly does, unless a subtitle follows it.
+    A subtitle (``——…``) ends its headline; a main line mostly does when it
+    ends in a column tag or follows a kicker (``…指出——``), unless a subtitle
+    follows it.
     """
     cost = 0.0
-    for previous, line in zip(block, block[1:]):
+    for k, (previous, line) in enumerate(zip(block, block[1:])):
         if _is_subtitle(texts[previous]):
             cost += AFTER_SUBTITLE_COST
-        elif ends_with_column_tag(texts[previous]) and not _is_subtitle(texts[line]):
+        elif _is_subtitle(texts[line]):
+            continue
+        elif ends_with_column_tag(texts[previous]) or k and texts[block[k - 1]].endswith(KICKER_ENDS):
             cost += AFTER_TAG_COST
     return cost
 

@@ -389,6 +389,19 @@ def test_salutation_label_or_brief_title_opens_the_body():
     assert record.title == [] and record.body.startswith("新区公园开园\n本报电")
 
 
+def test_a_kicker_leads_into_one_main_line():
+    # After "某某区召开会议——" and its main line, a third line starts the next headline, though its
+    # words recur in the first story.
+    text = "\n\n".join([
+        "本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。会议要求各",
+        "部门抓好落实，确保各项目", "标任务按期完成。", "某某区召开会议——", "部署明年各项工作任务", "抓好落实确保完成",
+        "本报讯（记者李四）今天", "上午，新区公园正式开园迎", "客，吸引了许多市民前来游", "玩和锻炼身体。",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["某某区召开会议——", "部署明年各项工作任务"]
+    assert second.title == ["抓好落实确保完成"]
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
