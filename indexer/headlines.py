@@ -113,34 +113,51 @@ def _split_between_headlines(article: Article, lines: list[Line]) -> list[Articl
     Two articles printed one after the other with nothing between them read
     as one body, which then takes the headline of the first (above) and of
     the second (below).  The body parts where the words of each headline
-    recur tell them apart: the split goes at the paragraph break (after a
-    finished sentence) that best divides the bigrams of the headline above
-    from those of the headline below, and only where each headline recurs
-    more in its own part than in the other.
+    recur tell them apart: the split goes after the line ending a sentence
+    (a paragraph's last line, or a full line the paragraph ran on past) that
+    best divides the bigrams of the headline above from those of the
+    headline below, and only where each headline recurs more in its own
+    part than in the other.
     """
     paragraphs = article.paragraphs
-    if len(paragraphs) < 2 or not article.titles:
+    if not article.titles or not paragraphs:
         return [article]
     above = [i for i in article.titles if i < paragraphs[0][0]]
     below = [i for i in article.titles if i > paragraphs[-1][-1]]
     if not above or not below:
         return [article]
+    pieces = [piece for paragraph in paragraphs for piece in _sentences_pieces(paragraph, lines)]
+    if len(pieces) < 2:
+        return [article]
     first, second = (letter_pairs("".join(compact(lines[i].text) for i in block)) for block in (above, below))
-    texts = ["".join(compact(lines[i].text) for i in paragraph) for paragraph in paragraphs]
+    texts = ["".join(compact(lines[i].text) for i in piece) for piece in pieces]
     leaning = [len(first & grams) - len(second & grams) for grams in map(letter_pairs, texts)]
     whole = sum(leaning)
     best, split = abs(whole), 0
     ahead = 0
-    for k in range(1, len(paragraphs)):
+    for k in range(1, len(pieces)):
         ahead += leaning[k - 1]
-        if lines[paragraphs[k - 1][-1]].sentence_end and 2 * ahead - whole > best:
+        if 2 * ahead - whole > best:
             best, split = 2 * ahead - whole, k
     if not split:
         return [article]
     head, tail = (letter_pairs("".join(texts[:split])), letter_pairs("".join(texts[split:])))
     if len(first & head) <= len(first & tail) or len(second & tail) <= len(second & head):
         return [article]
-    return [Article(paragraphs=paragraphs[:split], titles=above), Article(paragraphs=paragraphs[split:], titles=below)]
+    cut = pieces[split][0]  # first line of the second article
+    head_paragraphs = [kept for kept in ([i for i in p if i < cut] for p in paragraphs) if kept]
+    tail_paragraphs = [kept for kept in ([i for i in p if i >= cut] for p in paragraphs) if kept]
+    return [Article(paragraphs=head_paragraphs, titles=above), Article(paragraphs=tail_paragraphs, titles=below)]
+
+
+def _sentences_pieces(paragraph: list[int], lines: list[Line]) -> list[list[int]]:
+    """A paragraph's lines, cut after every line that ends a sentence."""
+    pieces: list[list[int]] = [[]]
+    for i in paragraph:
+        pieces[-1].append(i)
+        if lines[i].sentence_end:
+            pieces.append([])
+    return [piece for piece in pieces if piece]
 
 
 def _gap_options(gap: list[int], lines: list[Line], before_body: set | None, after_body: set | None) -> list[_Option]:

@@ -240,6 +240,10 @@ def test_body_between_a_headline_above_and_one_below_splits_where_their_words_re
     first, second = parse_page(text)
     assert first.title == ["新公园开园"] and first.body.endswith("十分惬意。")
     assert second.title == ["市图书馆延长开放时间"] and second.body.startswith("市图书馆从本月起")
+    # The park story's last line fills the column, so its paragraph runs on into the library story:
+    # the split goes after the full line ending a sentence.
+    first, second = parse_page(text.replace("公园散步，十分惬意。", "公园散步锻炼，十分惬意。"))
+    assert first.body.endswith("十分惬意。") and second.body.startswith("市图书馆从本月起")
 
 
 def test_a_word_starting_with_dian_is_no_dispatch():
