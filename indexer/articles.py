@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.bylines import compact
+from indexer.bylines import compact, is_bare_dispatch
 from indexer.layout import (
     BODY,
     LONE,
@@ -41,6 +41,8 @@ from indexer.layout import (
 
 #: Share of a headline's letter pairs that recur in the body it heads (see :func:`_heads_text_before`).
 HEADLINE_RECURRENCE = 0.5
+#: Paragraphs of a roundup before its first brief's dispatch: the brief's title (see :func:`_next_brief`).
+BRIEF_OPENING = 2
 #: Lines of a headline that reads like a paragraph (see :func:`_headline_in_body_type`).
 MAX_HEADLINE_LINES = 2
 #: The caption of a photo story's second or later picture: ``图③：``.
@@ -93,7 +95,7 @@ def read_layout(lines: list[Line]) -> tuple[list[Article], list[list[int]]]:
             continue
         if current is not None:
             before = current.paragraphs[run_start:]
-            opening = _starts_article(lines, before, gap, after)
+            opening = _starts_article(lines, before, gap, after) and not (not gap and _next_brief(lines, current, after))
             lead = _lead_in(lines, current.paragraphs) if opening and lines[value[0]].byline and not gap else 0
             if not opening or lead == len(current.paragraphs):
                 current.paragraphs += [[i] for i in gap]
@@ -118,6 +120,24 @@ def read_layout(lines: list[Line]) -> tuple[list[Article], list[list[int]]]:
         gaps.append([])
         run_start = 0
     return articles, gaps
+
+
+def _next_brief(lines: list[Line], current: Article, run: list[list[int]]) -> bool:
+    """Whether the text ``run`` opens is the next brief of a roundup that ``current`` is.
+
+    A roundup of briefs (``资讯``, ``新闻速递``) opens each one with a dispatch
+    naming neither place nor date, ``本报电``, under its title in body type;
+    the briefs make one article under the roundup's label.
+    """
+    def opens_brief(paragraphs: list[list[int]]) -> bool:
+        return any(_opens_brief(lines, p) for p in paragraphs[:BRIEF_OPENING])
+
+    return opens_brief(run) and opens_brief(current.paragraphs)
+
+
+def _opens_brief(lines: list[Line], paragraph: list[int]) -> bool:
+    first = lines[paragraph[0]]
+    return first.byline and is_bare_dispatch(compact(first.text))
 
 
 def _lead_in(lines: list[Line], paragraphs: list[list[int]]) -> int:

@@ -406,6 +406,17 @@ def test_a_kicker_leads_into_one_main_line():
     assert second.title == ["抓好落实确保完成"]
 
 
+def test_briefs_of_a_roundup_make_one_article():
+    text = "\n\n".join([
+        "新区公园开园", "本报电 今天上午，新区公园", "正式开园迎客。", "（张三）",
+        "市图书馆延长开放时间", "本报电 市图书馆从本月起", "延长开放时间。", "（李四）",
+        "资讯",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["资讯"]
+    assert record.body.startswith("新区公园开园\n本报电") and "（张三）\n市图书馆延长开放时间\n本报电" in record.body
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
