@@ -232,7 +232,8 @@ def classify(lines: list[Line]) -> None:
             line.kind = BODY
         elif _signs_off(lines, index):
             line.kind = BODY
-            line.goes_on = not (is_sign_off(lines, [index]) or line.text.endswith(("）", ")")))
+            ended = is_sign_off(lines, [index]) or line.text.endswith(("）", ")"))
+            line.goes_on = not ended or _credit_runs_on(lines, index)
         else:
             line.kind = LONE
         if not goes_on:
@@ -413,6 +414,19 @@ def _signs_off(lines: list[Line], index: int) -> bool:
         if depth <= 0 and lines[last].text.endswith(("）", ")")):
             return False
     return False
+
+
+def _credit_runs_on(lines: list[Line], index: int) -> bool:
+    """Whether a credit line (``数据来源：中共某市委宣``) runs on into the short line below (``传部``).
+
+    The rest of a wrapped credit is a scrap of a line, under half as wide,
+    ending no sentence; a headline under a credit is a line of its own.
+    """
+    line = lines[index]
+    following = lines[index + 1] if index + 1 < len(lines) else None
+    if following is None or not any(mark in line.text for mark in LEAD_IN_ENDS) or _opens_article(following):
+        return False  # only a labelled credit (``来源：``) wraps; a photo credit ends on its line
+    return following.width < line.width / 2 and not following.sentence_end and not _headline_like(following)
 
 
 def _open_brackets(text: str) -> int:

@@ -417,6 +417,15 @@ def test_briefs_of_a_roundup_make_one_article():
     assert record.body.startswith("新区公园开园\n本报电") and "（张三）\n市图书馆延长开放时间\n本报电" in record.body
 
 
+def test_a_labelled_credit_runs_on_into_its_wrapped_rest():
+    text = "\n\n".join([
+        "本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。",
+        "数据来源：某某市委宣", "传部", "新区公园开园迎客了",
+    ])
+    [record] = parse_page(text)
+    assert record.body.endswith("数据来源：某某市委宣传部") and record.title == ["新区公园开园迎客了"]
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
