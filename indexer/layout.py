@@ -253,7 +253,8 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
     A paragraph's first line is indented; one whose first line fills its
     column (see :func:`_fills`) started earlier, so the lone line above it
     is its beginning when it fills the column too, as a first line (less the
-    indent) or a full one, and its sentence goes on.  A line ending in a
+    indent) or a full one (its justifier spaces included, if any), and its
+    sentence goes on.  A line ending in a
     column tag or opening with a dash is a headline's, whatever its width.
     """
     for index in range(len(lines) - 3, -1, -1):
@@ -265,7 +266,8 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
         column = _paragraph_column(lines, index + 1)
         if column is None or not _fills(first, second, column, slack):
             continue
-        if _fills(line, first, column - INDENT, slack) or _fills(line, first, column, slack):
+        spread = line.span > line.width  # the justifier spread the line to its width with spaces
+        if any(_fills(line, first, width, slack) or spread and line.span == width for width in (column - INDENT, column)):
             line.kind, line.goes_on = BODY, True
 
 

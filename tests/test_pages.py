@@ -201,6 +201,9 @@ def test_lone_line_before_an_unindented_paragraph_is_its_first_line():
     ])
     first, second = parse_page(text)
     assert second.title == ["新区公园开园迎客"] and second.body.startswith("近日，新区的公园开放了")
+    # A line the justifier spread with spaces fills its column by its printed width.
+    first, second = parse_page(text.replace("近日，新区的公园开放", "近日 ， 新 区 公园放"))
+    assert second.title == ["新区公园开园迎客"] and second.body.startswith("近日，新区公园放了")
 
 
 def test_text_ending_no_sentence_before_a_byline_opens_its_article():
