@@ -3,7 +3,9 @@
 * Unquoted text: every word must match, in the headline or the body
   (BM25F over both, headline boosted). A string that occurs verbatim also
   matches through the gram fields and scores on top, so the article that
-  holds the query word for word ranks first.
+  holds the query word for word ranks first; where jieba may have cut the
+  article's text differently (a long text, a one-character word), the
+  verbatim string alone matches too.
 * Quoted text: a phrase over the gram fields — consecutive character pairs,
   whatever jieba made of them — so it finds exactly the articles whose
   headline or body contains the string, whitespace ignored. One character
@@ -153,7 +155,11 @@ def _words(node: Words, relaxed: bool, reader) -> wq.Query:
     if len(units) == 1:
         return matched  # one word or name: matching it is matching the text verbatim
     verbatim = _phrase(node.text, node.field, boost=VERBATIM_BOOST)
-    if bag:  # a long text: articles that hold it verbatim must be found even if its words differ
+    if bag or any(len(unit) == 1 for unit in units):
+        # an article that holds the text verbatim matches even where jieba
+        # cut it into other words: a long text, or one with a one-character
+        # word (a stretch starting or ending mid-word: 改善生态环境质 in
+        # 生态环境质量, where the article has 质量, not 质)
         return wq.Or([matched, verbatim])
     return wq.AndMaybe(matched, verbatim)  # the phrase only re-ranks the articles that match
 

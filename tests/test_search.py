@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from indexer.writer import add_articles
 from query import Index, IndexNotFoundError, QueryError
 from query.snippets import SENTENCE_ENDS
 
@@ -149,3 +150,11 @@ def test_quoted_queries_match_brute_force_on_the_dev_corpus(corpus_slice, corpus
         expected = {i for i, (t, b) in texts.items() if needle in t or needle in b}
         found = set(ids(corpus_index.search(f'"{needle}"', limit=None)))
         assert found == expected, needle
+
+
+def test_text_held_verbatim_matches_whatever_jieba_cut(tmp_path):
+    # 质 is a word of the query but not of 生态环境质量: the verbatim article
+    # must still be found, and rank above one that holds the words apart
+    add_articles(tmp_path, [{"id": "apart", "body": "生态环境要改善，质是关键。"},
+                            {"id": "verbatim", "body": "今年将持续改善生态环境质量。"}])
+    assert ids(Index.open(tmp_path).search("改善生态环境质")) == ["verbatim", "apart"]
