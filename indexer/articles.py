@@ -95,7 +95,8 @@ def read_layout(lines: list[Line]) -> tuple[list[Article], list[list[int]]]:
             continue
         if current is not None:
             before = current.paragraphs[run_start:]
-            opening = _starts_article(lines, before, gap, after) and not (not gap and _next_brief(lines, current, after))
+            opening = _starts_article(lines, before, gap, after)
+            opening = opening and not (not gap and _next_brief(lines, current, after))
             lead = _lead_in(lines, current.paragraphs) if opening and lines[value[0]].byline and not gap else 0
             if not opening or lead == len(current.paragraphs):
                 current.paragraphs += [[i] for i in gap]
@@ -178,6 +179,11 @@ def _headline_in_body_type(lines: list[Line], run: list[list[int]]) -> bool:
     return _wider_than_column(lines, [first], run[1:])
 
 
+def _text_pairs(lines: list[Line], paragraphs: list[list[int]]) -> set[str]:
+    """The letter pairs of the text of ``paragraphs``."""
+    return letter_pairs("".join(compact(lines[i].text) for paragraph in paragraphs for i in paragraph))
+
+
 def _wider_than_column(lines: list[Line], paragraphs: list[list[int]], after: list[list[int]]) -> bool:
     """Whether a line of ``paragraphs`` runs past the column the text ``after`` them is set in."""
     column = common_width(_column_evidence(lines, after))
@@ -256,7 +262,7 @@ def _heads_text_before(lines: list[Line], before: list[list[int]], gap: list[int
     heading = letter_pairs("".join(compact(lines[i].text) for i in gap))
     if not heading:
         return False
-    text_before, text_after = (letter_pairs("".join(compact(lines[i].text) for p in run for i in p)) for run in (before, after))
+    text_before, text_after = (_text_pairs(lines, run) for run in (before, after))
     return len(heading & text_before) >= HEADLINE_RECURRENCE * len(heading) and not heading & text_after
 
 

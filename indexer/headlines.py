@@ -12,9 +12,9 @@ and after its body.
 
 Typography keeps headline parts together: a kicker ending in ``——`` or ``：``
 belongs with the line after it, a subtitle opening with ``——`` or a dateline
-in brackets (``（2020年9月4日，北京）``) with the line before it.  It also ends a headline: nothing but a subtitle follows a main
-line that ends in a column tag (``…（人民时评）``), and nothing follows a
-subtitle.
+in brackets (``（2020年9月4日，北京）``) with the line before it.  It also ends
+a headline: nothing but a subtitle follows a main line that ends in a column
+tag (``…（人民时评）``) or follows a kicker, and nothing follows a subtitle.
 
 Content also undoes a merge: a body that gets a headline both above and
 below it is two articles set one after the other, split where the words of

@@ -242,9 +242,7 @@ def classify(lines: list[Line]) -> None:
     _join_full_lines(lines, slack)
     _join_unindented_openings(lines, slack)
     _join_wrapped_leads(lines, slack)
-    for line, following in zip(lines, lines[1:]):
-        if line.kind == LONE and following.kind == BODY and _leads_in(line, following):
-            line.kind = BODY
+    _join_lead_ins(lines)
 
 
 def _join_unindented_openings(lines: list[Line], slack: float) -> None:
@@ -254,8 +252,8 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
     column (see :func:`_fills`) started earlier, so the lone line above it
     is its beginning when it fills the column too, as a first line (less the
     indent) or a full one (its justifier spaces included, if any), and its
-    sentence goes on.  A line ending in a
-    column tag or opening with a dash is a headline's, whatever its width.
+    sentence goes on.  A line ending in a column tag or opening with a dash
+    is a headline's, whatever its width.
     """
     for index in range(len(lines) - 3, -1, -1):
         line, first, second = lines[index], lines[index + 1], lines[index + 2]
@@ -267,8 +265,16 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
         if column is None or not _fills(first, second, column, slack):
             continue
         spread = line.span > line.width  # the justifier spread the line to its width with spaces
-        if any(_fills(line, first, width, slack) or spread and line.span == width for width in (column - INDENT, column)):
+        if any(_fills(line, first, width, slack) or spread and line.span == width
+               for width in (column - INDENT, column)):
             line.kind, line.goes_on = BODY, True
+
+
+def _join_lead_ins(lines: list[Line]) -> None:
+    """Read a lone line that leads into the body right below it as body (see :func:`_leads_in`)."""
+    for line, following in zip(lines, lines[1:]):
+        if line.kind == LONE and following.kind == BODY and _leads_in(line, following):
+            line.kind = BODY
 
 
 def _leads_in(line: Line, following: Line) -> bool:
@@ -291,8 +297,8 @@ def _join_wrapped_leads(lines: list[Line], slack: float) -> None:
     it is still wrapped like the body: each line but the last fills the
     column the text below is set in (the first less the indent, or all of
     it), and the last is short (``SHORT_LAST_LINE`` of the column at most),
-    as a headline line under a full one hardly is.  Lines with a column tag, a dash or a full
-    stop are left alone.
+    as a headline line under a full one hardly is.  Lines with a column tag,
+    a dash or a full stop are left alone.
     """
     end = len(lines) - 1
     while end > 0:
@@ -319,7 +325,8 @@ def _join_wrapped_leads(lines: list[Line], slack: float) -> None:
 
 def _headline_like(line: Line) -> bool:
     """A line no paragraph wraps through: it ends a sentence, ends in a column tag, or has a dash at an end."""
-    return line.sentence_end or ends_with_column_tag(line.text) or line.text.startswith(DASHES) or line.text.endswith(DASHES)
+    text = line.text
+    return line.sentence_end or ends_with_column_tag(text) or text.startswith(DASHES) or text.endswith(DASHES)
 
 
 def _paragraph_column(lines: list[Line], start: int) -> int | None:
