@@ -63,6 +63,8 @@ SENTENCE_GOES_ON = "，、,（(“《〈「『【"
 #: (a salutation, a list's heading, ``【点评】``).
 LEAD_IN_ENDS = ("：", ":")
 LABEL_OPENS = ("【", "〖")
+#: A numbered section heading of a body: ``四、招聘程序``, ``（一）报名程序``, ``2.报名方式``.
+SECTION_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[.．、](?!\d))")
 #: A paragraph's first line is indented by about this many characters.
 INDENT = 2.0
 #: Two column widths differ when they are this far apart (in characters).
@@ -280,12 +282,13 @@ def _join_lead_ins(lines: list[Line]) -> None:
 def _leads_in(line: Line, following: Line) -> bool:
     """Whether a line right above the body leads into it rather than heads it.
 
-    A colon introduces what follows (``各位代表：``, ``图片说明：``), and so does a
-    section label in black brackets (``【点评】``, ``【人物】“云岭楷模”李华明``);
+    A colon introduces what follows (``各位代表：``, ``图片说明：``), and so do a
+    section label in black brackets (``【点评】``, ``【人物】“云岭楷模”李华明``)
+    and a numbered section heading (``四、招聘程序``);
     a brief's title stands in body type over its ``本报电`` (a headline of its
     own column would carry the column's tag).
     """
-    if line.text.endswith(LEAD_IN_ENDS) or line.text.startswith(LABEL_OPENS):
+    if line.text.endswith(LEAD_IN_ENDS) or line.text.startswith(LABEL_OPENS) or SECTION_RE.match(compact(line.text)):
         return True
     return is_bare_dispatch(compact(following.text)) and not ends_with_column_tag(line.text)
 

@@ -391,6 +391,8 @@ def test_salutation_label_or_brief_title_opens_the_body():
     assert record.body.startswith("同志们：\n今天我们")
     [record] = parse_page(text.replace("同志们：", "【点评】"))
     assert record.body.startswith("【点评】\n今天我们")
+    [record] = parse_page(text.replace("同志们：", "一、总体情况"))
+    assert record.body.startswith("一、总体情况\n今天我们")
     brief = "\n\n".join(["新区公园开园", "本报电 今天上午，新区公园", "正式开园迎客。"])
     [record] = parse_page(brief)
     assert record.title == [] and record.body.startswith("新区公园开园\n本报电")
