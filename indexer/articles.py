@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.bylines import compact, is_bare_dispatch
+from indexer.bylines import compact, is_bare_dispatch, read_byline
 from indexer.layout import (
     BODY,
     LONE,
@@ -120,7 +120,39 @@ def read_layout(lines: list[Line]) -> tuple[list[Article], list[list[int]]]:
         articles.append(Article(paragraphs=[value]))
         gaps.append([])
         run_start = 0
-    return articles, gaps
+    return _join_repeated_dispatches(lines, articles, gaps)
+
+
+def _join_repeated_dispatches(
+    lines: list[Line], articles: list[Article], gaps: list[list[int]]
+) -> tuple[list[Article], list[list[int]]]:
+    """Join an article to the one right before it when both open with the same dispatch.
+
+    One headline over two reports filed together (``李克强分别同甲、乙通电话``)
+    prints two bodies, each opening with the same agency, place and date
+    (``新华社北京3月31日电``) and naming the same staff, with no headline
+    between them; two stories of their own would each carry a headline.
+    """
+    if not articles:
+        return articles, gaps
+    kept, kept_gaps = [articles[0]], gaps[:2]
+    for article, gap_after in zip(articles[1:], gaps[2:]):
+        dispatch = _dispatch(lines, article)
+        if not kept_gaps[-1] and dispatch is not None and dispatch == _dispatch(lines, kept[-1]):
+            kept[-1].paragraphs += article.paragraphs
+            kept_gaps[-1] = gap_after
+            continue
+        kept.append(article)
+        kept_gaps.append(gap_after)
+    return kept, kept_gaps
+
+
+def _dispatch(lines: list[Line], article: Article) -> tuple | None:
+    """Agency, place, date and staff of the dispatch an article opens with, if it names a place and date."""
+    byline = read_byline(" ".join(lines[i].text for i in article.paragraphs[0]))
+    if byline.agency and byline.place and byline.dateline:
+        return byline.agency, byline.place, byline.dateline, byline.reporters, byline.correspondents
+    return None
 
 
 def _next_brief(lines: list[Line], current: Article, run: list[list[int]]) -> bool:

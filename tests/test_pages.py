@@ -431,6 +431,16 @@ def test_a_labelled_credit_runs_on_into_its_wrapped_rest():
     assert record.body.endswith("数据来源：某某市委宣传部") and record.title == ["新区公园开园迎客了"]
 
 
+def test_two_reports_of_one_dispatch_share_one_headline():
+    text = "\n\n".join([
+        "新华社北京3月31日电 国务院总", "理某某今天下午应约同甲国", "总理通电话。",
+        "新华社北京3月31日电 国务院总", "理某某今天下午应约同乙国", "总理通电话。",
+        "某某分别同甲国、乙国总理通电话",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["某某分别同甲国、乙国总理通电话"] and record.body.count("新华社北京3月31日电") == 2
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
