@@ -94,6 +94,10 @@ BOX_LABELS = frozenset({"核心阅读", "阅读提示", "内容提要", "编者�
 PART_NUMBER_RE = re.compile(r"^[一二三四五六七八九十]{1,3}$|^[①②③④⑤⑥⑦⑧⑨⑩]$")
 #: Lines after a teaser opener read as its headline, whatever their width (see :func:`_boxed`).
 MAX_BOX_LINES = 1
+#: The wrapped rest of a labelled credit (``来源：…``), and of a line of names
+#: spaced by the typesetter, is at most this share of its width.
+CREDIT_SCRAP = 1 / 2
+NAMES_SCRAP = 1 / 3
 #: A bracketed sign-off runs over at most this many lines.
 MAX_SIGN_OFF_LINES = 6
 #: Headlines often end with a bracketed column tag: ``（民生视线）``.
@@ -103,6 +107,8 @@ BODY, LONE, TEASER = "body", "lone", "teaser"
 LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 #: A typesetter's full-width space, which takes a character's room on a line.
 IDEOGRAPHIC_SPACE = "\u3000"
+#: A typesetter's fixed space (no-break or ideographic) between two printed characters.
+SET_SPACE_RE = re.compile(r"\S[ \u00a0\u3000]*[\u00a0\u3000][ \u00a0\u3000]*\S")
 
 
 @dataclass
@@ -232,6 +238,9 @@ def classify(lines: list[Line]) -> None:
             line.kind, line.goes_on = BODY, True
         elif compact(line.text) in BOX_LABELS or PART_NUMBER_RE.match(compact(line.text)):
             line.kind = BODY
+        elif _set_spaced(line.text):
+            line.kind = BODY
+            line.goes_on = _runs_on_into_scrap(lines, index, NAMES_SCRAP)
         elif _signs_off(lines, index):
             line.kind = BODY
             ended = is_sign_off(lines, [index]) or line.text.endswith(("）", ")"))
@@ -368,6 +377,16 @@ def _continues_headline(lines: list[Line], index: int) -> bool:
     return not line.sentence_end and lines[index - 1].text.endswith(DASHES)
 
 
+def _set_spaced(text: str) -> bool:
+    """Whether a line holds a typesetter's fixed space between its words (``回\u00a0信``, ``张三\u00a0李四``).
+
+    Body type spaces a letter-spaced label, a list of names or a sub-heading's
+    halves with fixed spaces; a headline's parts stand apart by the
+    justifier's plain spaces.
+    """
+    return bool(SET_SPACE_RE.search(text))
+
+
 def _could_wrap(line: Line, following: Line) -> bool:
     """Whether ``line`` is wide enough to be wrapped at the width of the column ``following`` is set in."""
     return line.span + INDENT + WIDTH_CHANGE >= following.width
@@ -431,14 +450,22 @@ def _signs_off(lines: list[Line], index: int) -> bool:
 def _credit_runs_on(lines: list[Line], index: int) -> bool:
     """Whether a credit line (``数据来源：中共某市委宣``) runs on into the short line below (``传部``).
 
-    The rest of a wrapped credit is a scrap of a line, under half as wide,
-    ending no sentence; a headline under a credit is a line of its own.
+    Only a labelled credit (``来源：``) wraps; a photo credit ends on its line.
+    """
+    return any(mark in lines[index].text for mark in LEAD_IN_ENDS) and _runs_on_into_scrap(lines, index, CREDIT_SCRAP)
+
+
+def _runs_on_into_scrap(lines: list[Line], index: int, share: float) -> bool:
+    """Whether the line below is the wrapped rest of this one.
+
+    The rest is a scrap, ``share`` of the line's width at most, and ends no
+    sentence; a headline under a credit or a label is a line of its own.
     """
     line = lines[index]
     following = lines[index + 1] if index + 1 < len(lines) else None
-    if following is None or not any(mark in line.text for mark in LEAD_IN_ENDS) or _opens_article(following):
-        return False  # only a labelled credit (``来源：``) wraps; a photo credit ends on its line
-    return following.width < line.width / 2 and not following.sentence_end and not _headline_like(following)
+    if following is None or _opens_article(following):
+        return False
+    return following.width < line.width * share and not following.sentence_end and not _headline_like(following)
 
 
 def _open_brackets(text: str) -> int:

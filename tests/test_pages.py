@@ -441,6 +441,17 @@ def test_two_reports_of_one_dispatch_share_one_headline():
     assert record.title == ["某某分别同甲国、乙国总理通电话"] and record.body.count("新华社北京3月31日电") == 2
 
 
+def test_a_line_spaced_by_the_typesetter_is_body_type():
+    text = "\n\n".join([
+        "回\u00a0信", "某某社区全体社区工作者：", "你们好，来信收悉。我一直", "牵挂着大家。",
+        "新区公园今天开园迎客", "本报讯（记者张三）今", "天上午，新区公园正式开园", "迎客。",
+        "张三\u00a0李四摄影报", "道",
+    ])
+    records = parse_page(text)
+    assert [record.title for record in records] == [[], ["新区公园今天开园迎客"]]
+    assert records[0].body.startswith("回\u00a0信\n") and records[1].body.endswith("张三\u00a0李四摄影报道")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
@@ -509,7 +520,7 @@ def test_five_megabyte_page():
 TARGETS = {"body_exact": 0.95, "headline_exact": 0.93, "continued_to": 0.99, "teasers_found": 0.95,
            "conserved": 1.0}
 #: What the parser reaches today (a regression guard, a little under the measured figures).
-FLOORS = {"body_exact": 0.92, "headline_exact": 0.91, "continued_to": 0.99, "teasers_found": 0.98,
+FLOORS = {"body_exact": 0.93, "headline_exact": 0.92, "continued_to": 0.99, "teasers_found": 0.98,
           "conserved": 1.0}
 
 
