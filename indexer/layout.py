@@ -31,6 +31,7 @@ typesetter's and takes a character's room; other spaces are the justifier's.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -65,6 +66,10 @@ LEAD_IN_ENDS = ("：", ":")
 LABEL_OPENS = ("【", "〖")
 #: A numbered section heading of a body: ``四、招聘程序``, ``（一）报名程序``, ``2.报名方式``.
 SECTION_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[.．、](?!\d))")
+#: A lead pulled out of the text: clauses (split at these marks) that each recur in it (see :func:`_quotes`).
+CLAUSE_BREAK_RE = re.compile(r"[，,；;：:]")
+MIN_QUOTED_CLAUSES = 2
+MIN_QUOTED_CHARS = 3
 #: A paragraph's first line is indented by about this many characters.
 INDENT = 2.0
 #: Two column widths differ when they are this far apart (in characters).
@@ -107,7 +112,9 @@ BODY, LONE, TEASER = "body", "lone", "teaser"
 LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 #: A typesetter's full-width space, which takes a character's room on a line.
 IDEOGRAPHIC_SPACE = "\u3000"
-#: A typesetter's fixed space (no-break or ideographic) between two printed characters.
+#: A typesetter's fixed space (no-break or ideographic) between two printed characters: body type
+#: spaces a letter-spaced label (``回\u00a0信``) or a list of names so; a headline's parts stand
+#: apart by the justifier's plain spaces.
 SET_SPACE_RE = re.compile(r"\S[ \u00a0\u3000]*[\u00a0\u3000][ \u00a0\u3000]*\S")
 
 
@@ -238,7 +245,7 @@ def classify(lines: list[Line]) -> None:
             line.kind, line.goes_on = BODY, True
         elif compact(line.text) in BOX_LABELS or PART_NUMBER_RE.match(compact(line.text)):
             line.kind = BODY
-        elif _set_spaced(line.text):
+        elif SET_SPACE_RE.search(line.text):
             line.kind = BODY
             line.goes_on = _runs_on_into_scrap(lines, index, NAMES_SCRAP)
         elif _signs_off(lines, index):
@@ -282,10 +289,27 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
 
 
 def _join_lead_ins(lines: list[Line]) -> None:
-    """Read a lone line that leads into the body right below it as body (see :func:`_leads_in`)."""
-    for line, following in zip(lines, lines[1:]):
-        if line.kind == LONE and following.kind == BODY and _leads_in(line, following):
+    """Read a lone line that leads into the body right below it (see :func:`_leads_in`), or quotes it, as body."""
+    for index, (line, following) in enumerate(zip(lines, lines[1:])):
+        if line.kind == LONE and following.kind == BODY and (_leads_in(line, following) or _quotes(lines, index)):
             line.kind = BODY
+
+
+def _quotes(lines: list[Line], index: int) -> bool:
+    """Whether a line is a lead pulled out of the body right below it (``好家风就像一盏明灯，照亮…``).
+
+    Every clause of it (``MIN_QUOTED_CLAUSES`` at least) recurs word for word
+    in that text, as a headline's rewording hardly does; a saying in
+    quotation marks (``“茶叶采起来，日子富起来”``) is a headline quoting it.
+    """
+    text = compact(lines[index].text)
+    clauses = [clause for clause in CLAUSE_BREAK_RE.split(text) if clause]
+    short = len(clauses) < MIN_QUOTED_CLAUSES or min(map(len, clauses)) < MIN_QUOTED_CHARS
+    if short or text.startswith("“") and text.endswith("”"):
+        return False
+    below = itertools.takewhile(lambda line: line.kind == BODY, lines[index + 1:index + 1 + MAX_PARAGRAPH_LINES])
+    body = "".join(compact(line.text) for line in below)
+    return all(clause in body for clause in clauses)
 
 
 def _leads_in(line: Line, following: Line) -> bool:
@@ -375,16 +399,6 @@ def _continues_headline(lines: list[Line], index: int) -> bool:
     if line.text.startswith(DASHES):
         return not line.sentence_end or line.text.endswith(HEADLINE_MARKS)
     return not line.sentence_end and lines[index - 1].text.endswith(DASHES)
-
-
-def _set_spaced(text: str) -> bool:
-    """Whether a line holds a typesetter's fixed space between its words (``回\u00a0信``, ``张三\u00a0李四``).
-
-    Body type spaces a letter-spaced label, a list of names or a sub-heading's
-    halves with fixed spaces; a headline's parts stand apart by the
-    justifier's plain spaces.
-    """
-    return bool(SET_SPACE_RE.search(text))
 
 
 def _could_wrap(line: Line, following: Line) -> bool:

@@ -452,6 +452,16 @@ def test_a_line_spaced_by_the_typesetter_is_body_type():
     assert records[0].body.startswith("回\u00a0信\n") and records[1].body.endswith("张三\u00a0李四摄影报道")
 
 
+def test_a_line_quoting_the_body_below_leads_it():
+    text = "\n\n".join([
+        "好家风就像指路的灯（民生观）", "好家风就像一盏明灯，照亮人生的长路",
+        "最近，奋战在抗洪前线的战", "士与母亲视频通话。", "好家风就像一盏明灯，", "照亮人生的长路。",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["好家风就像指路的灯（民生观）"]
+    assert record.body.startswith("好家风就像一盏明灯，照亮人生的长路\n最近")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
