@@ -271,7 +271,8 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
     is its beginning when it fills the column too, as a first line (less the
     indent) or a full one (its justifier spaces included, if any), and its
     sentence goes on.  A line ending in a column tag or opening with a dash
-    is a headline's, whatever its width.
+    is a headline's, whatever its width, and so is the main line under a
+    kicker ending in a double dash (one dash may end a range: ``减产10%—``).
     """
     for index in range(len(lines) - 3, -1, -1):
         line, first, second = lines[index], lines[index + 1], lines[index + 2]
@@ -279,6 +280,8 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
             continue
         if _opens_article(first) or ends_with_column_tag(line.text) or line.text.startswith(DASHES):
             continue
+        if index and lines[index - 1].kind == LONE and lines[index - 1].text.endswith(DASHES[0]):
+            continue  # the main line under a kicker
         column = _paragraph_column(lines, index + 1)
         if column is None or not _fills(first, second, column, slack):
             continue

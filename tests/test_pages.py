@@ -462,6 +462,17 @@ def test_a_line_quoting_the_body_below_leads_it():
     assert record.body.startswith("好家风就像一盏明灯，照亮人生的长路\n最近")
 
 
+def test_the_main_line_under_a_kicker_is_no_first_line_of_the_body():
+    text = "\n\n".join([
+        "通过三维激光扫描等技术，北京延庆——", "为长城制作“厘米级”数字档案",
+        "层峦叠嶂、蜿蜒巍峨，一段段古老", "的长城通过无人机、三维激光扫描", "等技术，正以“厘米级”的高精度，",
+        "通过数字化的方式呈现。近日，北", "京市延庆区长城保护工作取得了新", "的进展。",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["通过三维激光扫描等技术，北京延庆——", "为长城制作“厘米级”数字档案"]
+    assert record.body.startswith("层峦叠嶂")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
