@@ -44,6 +44,8 @@ _HEADER = struct.Struct("<IIfBBBcBc")
 _COMPRESS_FROM = 128
 #: Terms with at most this many postings keep them in the term entry.
 _INLINE_LIMIT = 1
+#: Bytes a line is looked for in at a time when reading a mapped file.
+_LINE_PIECE = 4096
 
 
 class BulkCodec(W3Codec):
@@ -267,9 +269,15 @@ class _ViewReader:
         return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:
-        rest = self._view[self._position:]
-        end = bytes(rest[:size] if size and size > 0 else rest).find(b"\n") + 1
-        return self.read(end if end else size)
+        limit = len(self._view) if size is None or size < 0 else min(len(self._view), self._position + size)
+        end = self._position
+        while end < limit:  # look in pieces: the rest of the file may be large
+            piece = bytes(self._view[end:min(end + _LINE_PIECE, limit)])
+            found = piece.find(b"\n")
+            end += found + 1 if found >= 0 else len(piece)
+            if found >= 0:
+                break
+        return self.read(end - self._position)
 
     def seek(self, offset: int, whence: int = 0) -> int:
         base = (0, self._position, len(self._view))[whence]
