@@ -40,10 +40,13 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 #: count, last id, max weight, compression, min/max length bytes, id array
 #: type, weights kind (0 all 1.0, 1 all equal, 2 one each), value-length type.
 _HEADER = struct.Struct("<IIfBBBcBc")
+#: A block's length prefix, as ``StructFile.write_int`` writes it.
+_SIZE = struct.Struct("!i")
 #: Blocks shorter than this are stored uncompressed.
 _COMPRESS_FROM = 128
-#: Terms with at most this many postings keep them in the term entry.
-_INLINE_LIMIT = 1
+#: Terms with at most this many postings keep them in the term entry (most
+#: terms of a character-pair field have a handful).
+INLINE_LIMIT = 8
 #: Bytes a line is looked for in at a time when reading a mapped file.
 _LINE_PIECE = 4096
 
@@ -52,35 +55,59 @@ class BulkCodec(W3Codec):
     def new_segment(self, storage, indexname):
         return _Segment(self, indexname)
 
-    def field_writer(self, storage, segment):
-        return _FieldWriter(self, storage, segment)
+    def field_writer(self, storage, segment) -> "FieldWriter":
+        return FieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                               compression=self._compression, inlinelimit=_INLINE_LIMIT)
+                               compression=self._compression, inlinelimit=INLINE_LIMIT)
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         if terminfo.is_inlined():
-            ids, weights, values = terminfo.inlined_postings()
-            # Whoosh's ListMatcher answers a missing value with a str
-            values = values or (b"",) * len(ids)
+            ids, weights, values = inline_postings(terminfo.inlined_postings(), terminfo.doc_frequency())
             return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term,
                                terminfo=terminfo)
         offset, length = terminfo.extent()
         return _LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
-class _TermInfo(W3TermInfo):
+class TermInfo(W3TermInfo):
+    """Whoosh's term entry; a one-document term's posting is pickled with protocol 3."""
+
     def to_bytes(self):
         if not self.is_inlined():
             return super().to_bytes()
-        return super().to_bytes()[:self._struct.size] + pickle.dumps(self._inlined, 3)
+        return super().to_bytes()[:self._struct.size] + inline_bytes(*self._inlined)
 
 
-class _FieldWriter(W3FieldWriter):
+def inline_bytes(ids, weights, values) -> bytes:
+    """A term entry's postings: one pickled bytes object holding their
+    document numbers (``I``), weights (``f``), value lengths (``I``) and values."""
+    lengths = [len(value) for value in values] or [0] * len(ids)
+    return pickle.dumps(b"".join((array("I", ids).tobytes(), array("f", weights).tobytes(),
+                                  array("I", lengths).tobytes(), *values)), 3)
+
+
+def inline_postings(data: bytes, count: int) -> tuple[tuple, tuple, tuple]:
+    """The ``(ids, weights, values)`` that ``inline_bytes`` stored."""
+    ids, weights, lengths = array("I"), array("f"), array("I")
+    for number, part in enumerate((ids, weights, lengths)):
+        part.frombytes(data[4 * count * number:4 * count * (number + 1)])
+    ends = list(accumulate(lengths, initial=12 * count))
+    return tuple(ids), tuple(weights), tuple(data[a:b] for a, b in zip(ends, ends[1:]))
+
+
+class FieldWriter(W3FieldWriter):
+    #: What a term's posting list starts with.
+    BLOCKS_MAGIC = WHOOSH3_HEADER_MAGIC
+
+    @property
+    def block_limit(self) -> int:
+        return self._codec._blocklimit
+
     def start_term(self, btext):
         self._btext = btext
-        self._postwriter.start_postings(self._fieldobj.format, _TermInfo())
+        self._postwriter.start_postings(self._fieldobj.format, TermInfo())
 
     def add_postings(self, schema, lengths, items):
         super().add_postings(schema, _Lengths(lengths) if lengths else None, items)
@@ -133,36 +160,43 @@ class _PostingsWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        ids = self._ids
-        deltas = array("I", ids)
-        deltas[1:] = array("I", (b - a for a, b in zip(ids, ids[1:])))
-        id_type, id_bytes = _narrow(deltas)
-        weights = self._weights
-        if all(w == 1.0 for w in weights):
-            weights_kind, weight_bytes = 0, b""
-        elif all(w == weights[0] for w in weights):
-            weights_kind, weight_bytes = 1, weights[:1].tobytes()
-        else:
-            weights_kind, weight_bytes = 2, weights.tobytes()
         values = self._values
         fixed = self._format.fixed_value_size()
-        if fixed is None or fixed < 0:
-            length_type, length_bytes = _narrow(array("I", map(len, values)))
-        else:
-            length_type, length_bytes = b"B", b""
-        payload = b"".join((id_bytes, weight_bytes, length_bytes, *values))
-        comp = self._compression if len(payload) >= _COMPRESS_FROM else 0
-        if comp:
-            payload = zlib.compress(payload, comp)
-        header = _HEADER.pack(len(ids), ids[-1], self._maxweight, comp,
-                              length_to_byte(self._minlength), length_to_byte(self._maxlength),
-                              id_type, weights_kind, length_type)
-        size = len(header) + len(payload)
-        self._postfile.write_int(-size if last else size)
-        self._postfile.write(header)
-        self._postfile.write(payload)
+        lengths = array("I", map(len, values)) if fixed is None or fixed < 0 else None
+        self._postfile.write(block_bytes(self._ids, self._weights, lengths, b"".join(values),
+                                         self._maxweight, self._minlength, self._maxlength,
+                                         self._compression, last))
         self._blockcount += 1
         self._new_block()
+
+
+def block_bytes(ids: array, weights: array, value_lengths: array | None, values: bytes,
+                maxweight: float, minlength: int | None, maxlength: int, compression: int,
+                last: bool) -> bytes:
+    """One posting block as ``_LeafMatcher`` reads it, with its length prefix
+    (negative for a term's last block). ``value_lengths`` is None for a
+    format whose values have a fixed size."""
+    deltas = array("I", ids)
+    deltas[1:] = array("I", (b - a for a, b in zip(ids, ids[1:])))
+    id_type, id_bytes = _narrow(deltas)
+    if all(w == 1.0 for w in weights):
+        weights_kind, weight_bytes = 0, b""
+    elif all(w == weights[0] for w in weights):
+        weights_kind, weight_bytes = 1, weights[:1].tobytes()
+    else:
+        weights_kind, weight_bytes = 2, weights.tobytes()
+    if value_lengths is None:
+        length_type, length_bytes = b"B", b""
+    else:
+        length_type, length_bytes = _narrow(value_lengths)
+    payload = b"".join((id_bytes, weight_bytes, length_bytes, values))
+    comp = compression if len(payload) >= _COMPRESS_FROM else 0
+    if comp:
+        payload = zlib.compress(payload, comp)
+    header = _HEADER.pack(len(ids), ids[-1], maxweight, comp, length_to_byte(minlength),
+                          length_to_byte(maxlength), id_type, weights_kind, length_type)
+    size = len(header) + len(payload)
+    return _SIZE.pack(-size if last else size) + header + payload
 
 
 def _narrow(numbers: array) -> tuple[bytes, bytes]:

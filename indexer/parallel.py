@@ -24,6 +24,8 @@ import sys
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 
+from indexer.postings import SegmentWriter
+
 #: Articles per job file handed to a worker.
 JOB_SIZE = 256
 _PR_SET_PDEATHSIG = 1
@@ -46,11 +48,20 @@ class _Worker(SubWriterTask):
         _die_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
         try:
-            super().run()
+            self._index_jobs()
         except Exception as error:  # reported to the parent through the exit code
             sys.stderr.write(f"zhsearch worker {os.getpid()} failed: {error!r}\n")
             sys.stderr.flush()
             os._exit(1)
+
+
+    def _index_jobs(self):
+        """``SubWriterTask.run`` (multisegment) with our ``SegmentWriter``."""
+        self.writer = SegmentWriter(self.storage.open_index(self.indexname), _lk=False, **self.kwargs)
+        while (job := self.jobqueue.get()) is not None:
+            self._process_file(*job)
+        self.resultqueue.put((None, self.writer.pool.fieldnames, self.writer._finalize_segment()),
+                             timeout=5)
 
 
 class ParallelWriter(MpWriter):

@@ -22,6 +22,7 @@ from whoosh.util.filelock import try_for
 from indexer import userdict
 from indexer.codec import BulkCodec
 from indexer.parallel import ParallelWriter
+from indexer.postings import SegmentWriter
 from indexer.records import Article, RecordError, article_from_record
 from indexer.schema import READ_ERRORS, article_schema, check_version, damaged, write_meta
 from indexer.issues import PageMeta, page_articles
@@ -171,7 +172,7 @@ class IndexWriter:
             if self.procs > 1:
                 self._writer = ParallelWriter(self._index, self.procs, WRITER_ARGS)
             else:
-                self._writer = self._index.writer(_lk=False, **WRITER_ARGS)
+                self._writer = SegmentWriter(self._index, _lk=False, **WRITER_ARGS)
         return self._writer
 
     def add(self, article: Article) -> None:

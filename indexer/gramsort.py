@@ -1,0 +1,231 @@
+"""A segment's character-pair postings, computed with numpy in one pass.
+
+The ``*_grams`` fields hold every pair of neighbouring characters of a text
+with its positions (``indexer.analysis.GramTokenizer``): about a thousand
+postings an article, far too many to build one at a time in Python.
+``GramPostings`` keeps each document's characters (4 bytes each) and, when
+the segment is written, computes every posting at once: a pair's key is its
+two code points, ordered as the UTF-8 term texts are; a stable sort by key
+puts each term's postings in document and position order; the posting
+values (position deltas, as ``indexer.formats.BulkPositions`` encodes them)
+are assembled in bulk. The sort runs over one key range at a time, so
+memory stays at a few bytes per character.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.util.numeric import _length_byte_cache
+
+from indexer.codec import INLINE_LIMIT
+
+#: Bits of a key that hold the second character (plus one; 0 for the last
+#: character standing alone, which sorts before every pair it starts).
+_SHIFT = 22
+_SECOND = (1 << _SHIFT) - 1
+#: Keys sorted at a time, about.
+_PART = 1 << 22
+
+
+class GramPostings:
+    """One gram field's documents, as code points."""
+
+    def __init__(self):
+        self._docnums: list[int] = []
+        self._codes: list[np.ndarray] = []
+        self.size = 0
+
+    def add(self, docnum: int, chars: str) -> int:
+        """Add a document's folded, space-free text; its number of postings'
+        positions (the field length)."""
+        if chars:
+            self._docnums.append(docnum)
+            self._codes.append(np.frombuffer(chars.encode("utf-32-le", "surrogatepass"), dtype="<u4"))
+            self.size += 4 * len(chars)
+        return len(chars)
+
+    def terms(self, fieldname: str, boost: float, entries: bool = True):
+        """``(field, term bytes, docs, weights, values, value lengths)`` for
+        each term in order (``indexer.postings.TermPool.terms``); with
+        ``entries``, ``(field, term bytes, term entry)`` for the terms whose
+        postings go in their entry."""
+        if not self._codes:
+            return
+        keys, starts = self._keys()
+        docnums = np.array(self._docnums, dtype=np.int64)
+        lengths = np.diff(starts)
+        length_bytes = np.where(lengths >= 106374, 255,
+                                np.searchsorted(np.asarray(_length_byte_cache), lengths)).astype(np.uint8)
+        for low, high in _ranges(keys):
+            inside = np.flatnonzero((keys >= low) & (keys < high)) if high else np.flatnonzero(keys >= low)
+            yield from _part_terms(fieldname, boost, keys, starts, docnums, length_bytes, inside, entries)
+
+    def _keys(self) -> tuple[np.ndarray, np.ndarray]:
+        lengths = np.array([len(codes) for codes in self._codes], dtype=np.int64)
+        starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        codes = np.concatenate(self._codes).astype(np.uint64)
+        keys = codes << np.uint64(_SHIFT)
+        keys[:-1] |= codes[1:] + np.uint64(1)
+        last = starts[1:] - 1
+        keys[last] = codes[last] << np.uint64(_SHIFT)
+        return keys, starts
+
+
+def _ranges(keys: np.ndarray):
+    """Key ranges ``[low, high)`` of about ``_PART`` keys each (``high`` 0: no end)."""
+    parts = max(1, len(keys) // _PART)
+    if parts == 1:
+        return [(0, 0)]
+    sample = np.sort(keys[::max(1, len(keys) // (parts * 64))])
+    bounds = np.unique(sample[np.linspace(0, len(sample) - 1, parts + 1).astype(np.int64)[1:-1]])
+    edges = [0, *bounds.tolist()]
+    return list(zip(edges, edges[1:] + [0]))
+
+
+def _part_terms(fieldname, boost, keys, starts, docnums, length_bytes, inside, entries):
+    if not len(inside):
+        return
+    inside = inside[np.argsort(keys[inside], kind="stable")]
+    sorted_keys = keys[inside]
+    doc = np.searchsorted(starts, inside, side="right") - 1
+    positions = inside - starts[doc]
+    count = len(inside)
+    new = np.ones(count, dtype=bool)
+    new[1:] = (sorted_keys[1:] != sorted_keys[:-1]) | (doc[1:] != doc[:-1])
+    post = np.flatnonzero(new)
+    freq = np.diff(np.append(post, count))
+    deltas = positions.copy()
+    deltas[1:] -= positions[:-1]
+    deltas[post] = positions[post]
+    wide = np.maximum.reduceat(deltas, post) >= 65536
+    width = np.where(wide, 4, 2)
+    value_lengths = 1 + freq * width
+    value_starts = np.cumsum(value_lengths) - value_lengths
+    values = np.empty(int(value_lengths.sum()), dtype=np.uint8)
+    values[value_starts] = np.where(wide, ord("I"), ord("H"))
+    owner = np.cumsum(new) - 1
+    offsets = value_starts[owner] + 1 + (np.arange(count) - post[owner]) * width[owner]
+    for kind, size in ((np.uint16, 2), (np.uint32, 4)):
+        chosen = wide[owner] == (size == 4)
+        if chosen.any():
+            _scatter(values, offsets[chosen], deltas[chosen].astype(kind))
+    post_keys = sorted_keys[post]
+    first = np.flatnonzero(np.append(True, post_keys[1:] != post_keys[:-1]))
+    postings = _Postings(docnums[doc[post]], (freq * boost).astype(np.float32), value_lengths,
+                         value_starts, values, first, length_bytes[doc[post]])
+    inline = (np.diff(np.append(first, len(post))) <= INLINE_LIMIT) & entries
+    entries, entry_bounds = _inline_entries(postings, inline)
+    bounds = np.append(first, len(post)).tolist()
+    entry_bounds = entry_bounds.tolist()
+    inline = inline.tolist()
+    docs = postings.docs.tolist()
+    weights = postings.weights.tolist()
+    lengths = value_lengths.tolist()
+    value_bounds = np.append(value_starts, len(values)).tolist()
+    data = values.tobytes()
+    entry = 0
+    for number, key in enumerate(post_keys[first].tolist()):
+        second = key & _SECOND
+        text = (chr(key >> _SHIFT) + chr(second - 1) if second else chr(key >> _SHIFT)).encode("utf-8")
+        if inline[number]:
+            yield fieldname, text, entries[entry_bounds[entry]:entry_bounds[entry + 1]]
+            entry += 1
+            continue
+        a, b = bounds[number], bounds[number + 1]
+        yield (fieldname, text, docs[a:b], array("f", weights[a:b]),
+               data[value_bounds[a]:value_bounds[b]], lengths[a:b])
+
+
+#: ``indexer.codec.TermInfo``'s header: flags, weight, document frequency,
+#: min / max length bytes, max weight, first and last document.
+_HEADER = np.dtype([("flags", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"),
+                    ("maxlength", "u1"), ("maxweight", ">f4"), ("minid", ">u4"), ("maxid", ">u4")])
+
+
+@dataclass
+class _Postings:
+    """A key range's postings, in term order, and where each term starts."""
+
+    docs: np.ndarray
+    weights: np.ndarray
+    value_lengths: np.ndarray
+    value_starts: np.ndarray
+    values: np.ndarray
+    first: np.ndarray
+    length_bytes: np.ndarray
+
+
+#: ``indexer.codec.TermInfo``'s header: flags, weight, document frequency,
+#: min / max length bytes, max weight, first and last document.
+_HEADER = np.dtype([("flags", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"),
+                    ("maxlength", "u1"), ("maxweight", ">f4"), ("minid", ">u4"), ("maxid", ">u4")])
+
+
+def _inline_entries(postings: _Postings, inline: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """The term entries (``indexer.codec.TermInfo.to_bytes``) of the terms
+    marked ``inline``, one after the other, and where each starts and ends."""
+    first = postings.first[inline]
+    df = (np.append(postings.first[1:], len(postings.docs)) - postings.first)[inline]
+    terms = len(first)
+    if not terms:
+        return b"", np.zeros(1, dtype=np.int64)
+    term_of = np.repeat(np.arange(terms), df)
+    term_start = np.cumsum(df) - df
+    rank = np.arange(len(term_of)) - term_start[term_of]
+    chosen = first[term_of] + rank
+    value_lengths = postings.value_lengths[chosen]
+    weights = postings.weights[chosen].astype(np.float64)
+    data_sizes = 12 * df + np.add.reduceat(value_lengths, term_start)
+    short = data_sizes < 256
+    wrapper = np.where(short, 4, 7)  # pickle.dumps(data, 3): 80 03 'C' len8 | 80 03 'B' len32
+    bounds = np.zeros(terms + 1, dtype=np.int64)
+    np.cumsum(_HEADER.itemsize + wrapper + data_sizes + 3, out=bounds[1:])
+    out = np.empty(int(bounds[-1]), dtype=np.uint8)
+    header = np.zeros(terms, dtype=_HEADER)
+    header["flags"] = 1
+    header["weight"] = np.add.reduceat(weights, term_start)
+    header["df"] = df
+    header["minlength"] = np.minimum.reduceat(postings.length_bytes[chosen], term_start)
+    header["maxlength"] = np.maximum.reduceat(postings.length_bytes[chosen], term_start)
+    header["maxweight"] = np.maximum(np.maximum.reduceat(weights, term_start), 0)
+    header["minid"] = postings.docs[first]
+    header["maxid"] = postings.docs[first + df - 1]
+    _scatter(out, bounds[:-1], header)
+    at = bounds[:-1] + _HEADER.itemsize
+    out[at], out[at + 1] = 0x80, 3
+    out[at + 2] = np.where(short, ord("C"), ord("B"))
+    _scatter(out, at[short] + 3, data_sizes[short].astype(np.uint8))
+    _scatter(out, at[~short] + 3, data_sizes[~short].astype("<u4"))
+    data = (at + wrapper)[term_of]
+    for part, items in enumerate((postings.docs[chosen].astype(np.uint32),
+                                  postings.weights[chosen], value_lengths.astype(np.uint32))):
+        _scatter(out, data + 4 * (part * df[term_of] + rank), items)
+    within = np.cumsum(value_lengths) - value_lengths
+    within -= within[term_start][term_of]
+    _copy(out, data + 12 * df[term_of] + within, postings.values, postings.value_starts[chosen],
+          value_lengths)
+    end = bounds[1:]
+    out[end - 3], out[end - 2], out[end - 1] = ord("q"), 0, ord(".")
+    return out.tobytes(), bounds
+
+
+def _scatter(out: np.ndarray, at: np.ndarray, items: np.ndarray) -> None:
+    """Write each item's bytes into ``out`` at the offsets ``at``."""
+    if not len(at):
+        return
+    raw = np.ascontiguousarray(items).view(np.uint8).reshape(len(at), -1)
+    out[at[:, None] + np.arange(raw.shape[1])] = raw
+
+
+def _copy(out, at, source, source_at, lengths) -> None:
+    """Copy ``source[source_at[i]:source_at[i] + lengths[i]]`` to ``out[at[i]:]`` for each i."""
+    total = int(lengths.sum())
+    if not total:
+        return
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    step = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    out[at[owner] + step] = source[source_at[owner] + step]
