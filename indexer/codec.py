@@ -27,12 +27,16 @@ import pickle
 import struct
 import zlib
 from array import array
+from hashlib import md5
 from itertools import accumulate
+
+import numpy as np
 
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter, W3Segment,
     W3TermInfo)
 from whoosh.filedb.compound import CompoundStorage
+from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.filedb.structfile import BufferFile
 from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -47,6 +51,11 @@ _COMPRESS_FROM = 128
 #: Terms with at most this many postings keep them in the term entry (most
 #: terms of a character-pair field have a handful).
 INLINE_LIMIT = 8
+#: A term file's key and value lengths, and hash table slot (``whoosh.filedb.filetables``).
+_KEY_VALUE = struct.Struct("!ii")
+_SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])
+#: Bytes of term entries written at a time.
+_TERM_PIECE = 1 << 20
 #: Bytes a line is looked for in at a time when reading a mapped file.
 _LINE_PIECE = 4096
 
@@ -101,6 +110,18 @@ class FieldWriter(W3FieldWriter):
     #: What a term's posting list starts with.
     BLOCKS_MAGIC = WHOOSH3_HEADER_MAGIC
 
+    def __init__(self, codec, storage, segment):
+        self._codec = codec
+        self._storage = storage
+        self._segment = segment
+        self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
+        self._tindex = TermFile(self._create_file(W3Codec.TERMS_EXT))
+        self._fieldmap = self._tindex.extras["fieldmap"] = {}
+        self._postfile = self._create_file(W3Codec.POSTS_EXT)
+        self._postwriter = None
+        self._infield = False
+        self.is_closed = False
+
     @property
     def block_limit(self) -> int:
         return self._codec._blocklimit
@@ -111,6 +132,59 @@ class FieldWriter(W3FieldWriter):
 
     def add_postings(self, schema, lengths, items):
         super().add_postings(schema, _Lengths(lengths) if lengths else None, items)
+
+
+class TermFile(OrderedHashWriter):
+    """Whoosh's term file (an ordered hash table keyed by MD5), written with
+    less work per term: entries go out in large pieces, each bucket's hashes
+    and positions are machine arrays, and the hash tables are packed whole."""
+
+    def __init__(self, dbfile):
+        super().__init__(dbfile)
+        self._hashes = [array("I") for _ in range(256)]
+        self._positions = [array("q") for _ in range(256)]
+        self._buffer = bytearray()
+        self._start = dbfile.tell()
+
+    def tell(self) -> int:
+        return self._start + len(self._buffer)
+
+    def add(self, key: bytes, value: bytes) -> None:
+        if key <= self.lastkey:
+            raise ValueError(f"keys must increase: {self.lastkey!r}..{key!r}")
+        buffer = self._buffer
+        position = self._start + len(buffer)
+        buffer += _KEY_VALUE.pack(len(key), len(value))
+        buffer += key
+        buffer += value
+        digest = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+        self.index.append(position)
+        self._hashes[digest & 255].append(digest)
+        self._positions[digest & 255].append(position)
+        self.lastkey = key
+        if len(buffer) >= _TERM_PIECE:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.dbfile.write(bytes(self._buffer))
+        self._buffer.clear()
+        self._start = self.dbfile.tell()
+
+    def _write_hashes(self) -> None:
+        """``HashWriter._write_hashes``: the same tables, written a bucket at a time."""
+        self._flush()
+        for hashes, positions in zip(self._hashes, self._positions):
+            slots = 2 * len(hashes)
+            table = np.zeros(slots, dtype=_SLOT)
+            taken = bytearray(slots)
+            for digest, position in zip(hashes, positions):
+                slot = (digest >> 8) % slots
+                while taken[slot]:
+                    slot = (slot + 1) % slots
+                taken[slot] = 1
+                table[slot] = (digest, position)
+            self.directory.append((self.dbfile.tell(), slots))
+            self.dbfile.write(table.tobytes())
 
 
 class _Lengths:

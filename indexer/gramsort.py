@@ -27,7 +27,7 @@ from indexer.codec import INLINE_LIMIT
 _SHIFT = 22
 _SECOND = (1 << _SHIFT) - 1
 #: Keys sorted at a time, about.
-_PART = 1 << 22
+_PART = 1 << 18
 
 
 class GramPostings:
@@ -55,6 +55,7 @@ class GramPostings:
         if not self._codes:
             return
         keys, starts = self._keys()
+        self._codes = []
         docnums = np.array(self._docnums, dtype=np.int64)
         lengths = np.diff(starts)
         length_bytes = np.where(lengths >= 106374, 255,

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import heapq
 import pickle
-import struct
-from hashlib import md5
 from array import array
 from itertools import accumulate, groupby
 from operator import itemgetter
@@ -40,11 +38,8 @@ _TERM_BYTES = 400
 #: Terms per pickle in a run file.
 _RUN_CHUNK = 4096
 _key = itemgetter(0, 1)
-#: Whoosh's term entry header (``W3TermInfo``) and key/value lengths (``HashWriter``).
+#: Whoosh's term entry header (``W3TermInfo``).
 _INFO = W3TermInfo._struct
-_LENGTHS = struct.Struct("!ii")
-#: Bytes of term entries written at a time.
-_TABLE_PIECE = 1 << 20
 
 
 class TermPool:
@@ -250,7 +245,7 @@ def _write_terms(fieldwriter, schema, reader, terms) -> None:
     """Write every term's postings and term entry through ``fieldwriter`` (a
     ``BulkCodec`` field writer)."""
     postfile = fieldwriter._postfile
-    table = _TermTable(fieldwriter._tindex)
+    table = fieldwriter._tindex
     compression = fieldwriter._codec._compression
     limit = fieldwriter.block_limit
     for fieldname, field_terms in groupby(terms, key=itemgetter(0)):
@@ -260,7 +255,7 @@ def _write_terms(fieldwriter, schema, reader, terms) -> None:
         fixed = fieldobj.format.fixed_value_size()
         variable = fixed is None or fixed < 0
         count = reader.doc_count_all()
-        doc_lengths = [reader.doc_field_length(n, fieldname, 0) for n in range(count)]
+        doc_lengths = [reader.doc_field_length(n, fieldname, 0) or 0 for n in range(count)]
         for item in field_terms:
             if len(item) == 3:  # a finished term entry (``indexer.gramsort``)
                 table.add(prefix + item[1], item[2])
@@ -288,7 +283,6 @@ def _write_terms(fieldwriter, schema, reader, terms) -> None:
             info.set_extent(start_offset, postfile.tell() - start_offset)
             table.add(prefix + btext, info.to_bytes())
         fieldwriter.finish_field()
-    table.flush()
 
 
 def _inline_entry(docs, weights, values, value_lengths, fixed, doc_lengths) -> bytes:
@@ -302,36 +296,6 @@ def _inline_entry(docs, weights, values, value_lengths, fixed, doc_lengths) -> b
     header = _INFO.pack(1, sum(weights), len(docs), length_to_byte(min(lengths) if lengths else None),
                         length_to_byte(max(lengths, default=0)), max(0, *weights), docs[0], docs[-1])
     return header + inline_bytes(docs, weights, [bytes(piece) for piece in pieces])
-
-
-class _TermTable:
-    """Adds entries to Whoosh's ``OrderedHashWriter`` (the term file) as its
-    ``add`` does, MD5 hashes included, writing them in large pieces."""
-
-    def __init__(self, hashwriter):
-        if hashwriter.hashtype != 0:
-            raise ValueError("term tables are hashed with MD5")
-        self._writer = hashwriter
-        self._buffer = bytearray()
-        self._start = hashwriter.dbfile.tell()
-
-    def add(self, key: bytes, value: bytes) -> None:
-        buffer = self._buffer
-        position = self._start + len(buffer)
-        buffer += _LENGTHS.pack(len(key), len(value))
-        buffer += key
-        buffer += value
-        digest = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
-        self._writer.index.append(position)
-        self._writer.buckets[digest & 255].append((digest, position))
-        self._writer.lastkey = key
-        if len(buffer) >= _TABLE_PIECE:
-            self.flush()
-
-    def flush(self) -> None:
-        self._writer.dbfile.write(bytes(self._buffer))
-        self._buffer.clear()
-        self._start = self._writer.dbfile.tell()
 
 
 class _Block:
