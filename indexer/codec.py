@@ -43,11 +43,13 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 #: count, last id, max weight, compression, min/max length bytes, id array
 #: type, weights kind (0 all 1.0, 1 all equal, 2 one each), value-length type.
-_HEADER = struct.Struct("<IIfBBBcBc")
+BLOCK_HEADER = struct.Struct("<IIfBBBcBc")
 #: A block's length prefix, as ``StructFile.write_int`` writes it.
-_SIZE = struct.Struct("!i")
+BLOCK_SIZE = struct.Struct("!i")
+#: What a term's posting list starts with.
+BLOCKS_MAGIC = WHOOSH3_HEADER_MAGIC
 #: Blocks shorter than this are stored uncompressed.
-_COMPRESS_FROM = 128
+COMPRESS_FROM = 128
 #: Terms with at most this many postings keep them in the term entry (most
 #: terms of a character-pair field have a handful).
 INLINE_LIMIT = 8
@@ -107,8 +109,7 @@ def inline_postings(data: bytes, count: int) -> tuple[tuple, tuple, tuple]:
 
 
 class FieldWriter(W3FieldWriter):
-    #: What a term's posting list starts with.
-    BLOCKS_MAGIC = WHOOSH3_HEADER_MAGIC
+    BLOCKS_MAGIC = BLOCKS_MAGIC
 
     def __init__(self, codec, storage, segment):
         self._codec = codec
@@ -264,13 +265,13 @@ def block_bytes(ids: array, weights: array, value_lengths: array | None, values:
     else:
         length_type, length_bytes = _narrow(value_lengths)
     payload = b"".join((id_bytes, weight_bytes, length_bytes, values))
-    comp = compression if len(payload) >= _COMPRESS_FROM else 0
+    comp = compression if len(payload) >= COMPRESS_FROM else 0
     if comp:
         payload = zlib.compress(payload, comp)
-    header = _HEADER.pack(len(ids), ids[-1], maxweight, comp, length_to_byte(minlength),
+    header = BLOCK_HEADER.pack(len(ids), ids[-1], maxweight, comp, length_to_byte(minlength),
                           length_to_byte(maxlength), id_type, weights_kind, length_type)
     size = len(header) + len(payload)
-    return _SIZE.pack(-size if last else size) + header + payload
+    return BLOCK_SIZE.pack(-size if last else size) + header + payload
 
 
 def _narrow(numbers: array) -> tuple[bytes, bytes]:
@@ -294,8 +295,8 @@ class _LeafMatcher(W3LeafMatcher):
         self._nextoffset = position + 4 + length
         (self._blocklength, self._maxid, self._maxweight, self._compression, minlength,
          maxlength, self._id_type, self._weights_kind, self._length_type) = \
-            _HEADER.unpack(postfile.read(_HEADER.size))
-        self._dataoffset = position + 4 + _HEADER.size
+            BLOCK_HEADER.unpack(postfile.read(BLOCK_HEADER.size))
+        self._dataoffset = position + 4 + BLOCK_HEADER.size
         self._minlength = byte_to_length(minlength)
         self._maxlength = byte_to_length(maxlength)
 

@@ -14,13 +14,14 @@ memory stays at a few bytes per character.
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh.util.numeric import _length_byte_cache
 
-from indexer.codec import INLINE_LIMIT
+from indexer.codec import BLOCK_HEADER, BLOCK_SIZE, BLOCKS_MAGIC, COMPRESS_FROM, INLINE_LIMIT
 
 #: Bits of a key that hold the second character (plus one; 0 for the last
 #: character standing alone, which sorts before every pair it starts).
@@ -47,11 +48,13 @@ class GramPostings:
             self.size += 4 * len(chars)
         return len(chars)
 
-    def terms(self, fieldname: str, boost: float, entries: bool = True):
+    def terms(self, fieldname: str, boost: float, blocking: tuple[int, int], entries: bool = True):
         """``(field, term bytes, docs, weights, values, value lengths)`` for
-        each term in order (``indexer.postings.TermPool.terms``); with
-        ``entries``, ``(field, term bytes, term entry)`` for the terms whose
-        postings go in their entry."""
+        each term in order (``indexer.postings.TermPool.terms``). With
+        ``entries``, finished terms instead: ``(field, term bytes, term
+        entry)`` for terms whose postings go in their entry, ``(field, term
+        bytes, entry header, posting blocks)`` for the others, cut in blocks
+        of ``blocking`` = (postings per block, zlib level)."""
         if not self._codes:
             return
         keys, starts = self._keys()
@@ -62,7 +65,8 @@ class GramPostings:
                                 np.searchsorted(np.asarray(_length_byte_cache), lengths)).astype(np.uint8)
         for low, high in _ranges(keys):
             inside = np.flatnonzero((keys >= low) & (keys < high)) if high else np.flatnonzero(keys >= low)
-            yield from _part_terms(fieldname, boost, keys, starts, docnums, length_bytes, inside, entries)
+            yield from _part_terms(fieldname, boost, keys, starts, docnums, length_bytes, inside,
+                                   entries, blocking)
 
     def _keys(self) -> tuple[np.ndarray, np.ndarray]:
         lengths = np.array([len(codes) for codes in self._codes], dtype=np.int64)
@@ -87,7 +91,7 @@ def _ranges(keys: np.ndarray):
     return list(zip(edges, edges[1:] + [0]))
 
 
-def _part_terms(fieldname, boost, keys, starts, docnums, length_bytes, inside, entries):
+def _part_terms(fieldname, boost, keys, starts, docnums, length_bytes, inside, entries, blocking):
     if not len(inside):
         return
     inside = inside[np.argsort(keys[inside], kind="stable")]
@@ -119,7 +123,8 @@ def _part_terms(fieldname, boost, keys, starts, docnums, length_bytes, inside, e
     postings = _Postings(docnums[doc[post]], (freq * boost).astype(np.float32), value_lengths,
                          value_starts, values, first, length_bytes[doc[post]])
     inline = (np.diff(np.append(first, len(post))) <= INLINE_LIMIT) & entries
-    entries, entry_bounds = _inline_entries(postings, inline)
+    entry_data, entry_bounds = _inline_entries(postings, inline)
+    heads, blobs = _blocks(postings, ~inline, *blocking) if entries else ([], [])
     bounds = np.append(first, len(post)).tolist()
     entry_bounds = entry_bounds.tolist()
     inline = inline.tolist()
@@ -128,13 +133,17 @@ def _part_terms(fieldname, boost, keys, starts, docnums, length_bytes, inside, e
     lengths = value_lengths.tolist()
     value_bounds = np.append(value_starts, len(values)).tolist()
     data = values.tobytes()
-    entry = 0
+    entry = blocked = 0
     for number, key in enumerate(post_keys[first].tolist()):
         second = key & _SECOND
         text = (chr(key >> _SHIFT) + chr(second - 1) if second else chr(key >> _SHIFT)).encode("utf-8")
         if inline[number]:
-            yield fieldname, text, entries[entry_bounds[entry]:entry_bounds[entry + 1]]
+            yield fieldname, text, entry_data[entry_bounds[entry]:entry_bounds[entry + 1]]
             entry += 1
+            continue
+        if entries:
+            yield fieldname, text, heads[blocked], blobs[blocked]
+            blocked += 1
             continue
         a, b = bounds[number], bounds[number + 1]
         yield (fieldname, text, docs[a:b], array("f", weights[a:b]),
@@ -212,6 +221,96 @@ def _inline_entries(postings: _Postings, inline: np.ndarray) -> tuple[bytes, np.
     end = bounds[1:]
     out[end - 3], out[end - 2], out[end - 1] = ord("q"), 0, ord(".")
     return out.tobytes(), bounds
+
+
+def _blocks(postings: _Postings, chosen_terms: np.ndarray, limit: int,
+            compression: int) -> tuple[list[bytes], list[bytes]]:
+    """For each chosen term, its entry header (``TermInfo`` without the
+    extent) and its posting blocks (``indexer.codec.block_bytes``)."""
+    first = postings.first[chosen_terms]
+    df = (np.append(postings.first[1:], len(postings.docs)) - postings.first)[chosen_terms]
+    if not len(first):
+        return [], []
+    term_of = np.repeat(np.arange(len(first)), df)
+    rank = np.arange(len(term_of)) - np.repeat(np.cumsum(df) - df, df)
+    chosen = first[term_of] + rank
+    starts = np.flatnonzero(rank % limit == 0)  # each block's first posting
+    block_of = np.cumsum(rank % limit == 0) - 1
+    count = np.diff(np.append(starts, len(chosen)))
+    in_block = rank % limit
+    ids = postings.docs[chosen]
+    deltas = np.diff(ids, prepend=0)
+    deltas[starts] = ids[starts]
+    weights = postings.weights[chosen]
+    value_lengths = postings.value_lengths[chosen]
+    id_size = np.where(np.maximum.reduceat(deltas, starts) >= 65536, 4, 2)
+    length_size = np.where(np.maximum.reduceat(value_lengths, starts) >= 65536, 4, 2)
+    ones = np.add.reduceat((weights != 1.0).astype(np.int64), starts) == 0
+    equal = np.add.reduceat((weights != weights[starts][block_of]).astype(np.int64), starts) == 0
+    kind = np.where(ones, 0, np.where(equal, 1, 2))
+    weight_size = np.where(kind == 2, 4 * count, np.where(kind == 1, 4, 0))
+    value_size = np.add.reduceat(value_lengths, starts)
+    sizes = count * (id_size + length_size) + weight_size + value_size
+    at = np.cumsum(sizes) - sizes
+    out = np.empty(int(sizes.sum()), dtype=np.uint8)
+    post_at = at[block_of]
+    for size, kind_code in ((2, np.uint16), (4, np.uint32)):
+        wanted = id_size[block_of] == size
+        _scatter(out, post_at[wanted] + size * in_block[wanted], deltas[wanted].astype(kind_code))
+    weights_at = post_at + count[block_of] * id_size[block_of]
+    one_each = kind[block_of] == 2
+    _scatter(out, weights_at[one_each] + 4 * in_block[one_each], weights[one_each])
+    shared = (kind[block_of] == 1) & (in_block == 0)
+    _scatter(out, weights_at[shared], weights[shared])
+    lengths_at = weights_at + weight_size[block_of]
+    for size, kind_code in ((2, np.uint16), (4, np.uint32)):
+        wanted = length_size[block_of] == size
+        _scatter(out, lengths_at[wanted] + size * in_block[wanted], value_lengths[wanted].astype(kind_code))
+    within = np.cumsum(value_lengths) - value_lengths
+    within -= within[starts][block_of]
+    _copy(out, lengths_at + count[block_of] * length_size[block_of] + within, postings.values,
+          postings.value_starts[chosen], value_lengths)
+    data = out.tobytes()
+    term_starts = np.cumsum(df) - df
+    header = np.zeros(len(first), dtype=_HEADER)
+    header["weight"] = np.add.reduceat(weights.astype(np.float64), term_starts)
+    header["df"] = df
+    header["minlength"] = np.minimum.reduceat(postings.length_bytes[chosen], term_starts)
+    header["maxlength"] = np.maximum.reduceat(postings.length_bytes[chosen], term_starts)
+    header["maxweight"] = np.maximum(np.maximum.reduceat(weights, term_starts), 0)
+    header["minid"] = ids[term_starts]
+    header["maxid"] = ids[term_starts + df - 1]
+    block_min = np.minimum.reduceat(postings.length_bytes[chosen], starts).tolist()
+    block_max = np.maximum.reduceat(postings.length_bytes[chosen], starts).tolist()
+    block_weight = np.maximum.reduceat(weights, starts).tolist()
+    last_ids = ids[starts + count - 1].tolist()
+    ends = (at + sizes).tolist()
+    blocks_per_term = ((df + limit - 1) // limit).tolist()
+    codes = [(b"H" if i == 2 else b"I", w, b"H" if v == 2 else b"I")
+             for i, w, v in zip(id_size.tolist(), kind.tolist(), length_size.tolist())]
+    counts, at = count.tolist(), at.tolist()
+    blobs = []
+    block = 0
+    for blocks in blocks_per_term:
+        pieces = [BLOCKS_MAGIC]
+        for number in range(block, block + blocks):
+            payload = data[at[number]:ends[number]]
+            level = compression if len(payload) >= COMPRESS_FROM else 0
+            if level:
+                payload = zlib.compress(payload, level)
+            head = BLOCK_HEADER.pack(counts[number], last_ids[number], block_weight[number], level,
+                                     block_min[number], block_max[number], *codes[number])
+            size = len(head) + len(payload)
+            pieces += (BLOCK_SIZE.pack(-size if number == block + blocks - 1 else size), head, payload)
+        block += blocks
+        blobs.append(b"".join(pieces))
+    return _rows(header), blobs
+
+
+def _rows(table: np.ndarray) -> list[bytes]:
+    data = table.tobytes()
+    size = table.dtype.itemsize
+    return [data[i:i + size] for i in range(0, len(data), size)]
 
 
 def _scatter(out: np.ndarray, at: np.ndarray, items: np.ndarray) -> None:

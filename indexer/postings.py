@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import pickle
+import struct
 from array import array
 from itertools import accumulate, groupby
 from operator import itemgetter
@@ -40,15 +41,19 @@ _RUN_CHUNK = 4096
 _key = itemgetter(0, 1)
 #: Whoosh's term entry header (``W3TermInfo``).
 _INFO = W3TermInfo._struct
+#: Where a term's posting blocks are: offset and length (``W3TermInfo.to_bytes``).
+_EXTENT = struct.Struct("!qi")
 
 
 class TermPool:
     """Each field's terms, each with its postings' document numbers, weights
     and values in arrays; spilled to sorted run files past ``limitmb``."""
 
-    def __init__(self, tempstore, limitmb: int):
+    def __init__(self, tempstore, limitmb: int, blocking: tuple[int, int]):
         self._tempstore = tempstore
         self._limit = limitmb * 1024 * 1024
+        #: Postings per block and zlib level of the codec.
+        self._blocking = blocking
         self._size = 0
         self._fields: dict[str, dict[bytes, tuple]] = {}
         self._runs: list[str] = []
@@ -143,11 +148,11 @@ class TermPool:
             for fieldname in sorted(self.fieldnames):
                 if fieldname in self._grams:
                     grams, boost = self._grams[fieldname]
-                    yield from grams.terms(fieldname, boost)
+                    yield from grams.terms(fieldname, boost, self._blocking)
                 else:
                     yield from self._field_terms(fieldname)
             return
-        sources = [grams.terms(name, boost, entries=name not in self._posting_fields)
+        sources = [grams.terms(name, boost, self._blocking, entries=name not in self._posting_fields)
                    for name, (grams, boost) in sorted(self._grams.items())]
         sources += [self._read_run(name) for name in self._runs] + [self._sorted_terms()]
         for _, group in groupby(heapq.merge(*sources, key=_key), key=_key):
@@ -193,7 +198,7 @@ class SegmentWriter(writing.SegmentWriter):
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: vectors and spelling words are not supported")
-        self.pool = TermPool(self._tempstorage, limitmb)
+        self.pool = TermPool(self._tempstorage, limitmb, (self.codec._blocklimit, self.codec._compression))
 
     def add_document(self, **fields):
         self._check_state()
@@ -259,6 +264,10 @@ def _write_terms(fieldwriter, schema, reader, terms) -> None:
         for item in field_terms:
             if len(item) == 3:  # a finished term entry (``indexer.gramsort``)
                 table.add(prefix + item[1], item[2])
+                continue
+            if len(item) == 4:  # an entry's header and its finished posting blocks
+                table.add(prefix + item[1], item[2] + _EXTENT.pack(postfile.tell(), len(item[3])))
+                postfile.write(item[3])
                 continue
             _, btext, docs, weights, values, value_lengths = item
             if len(docs) <= INLINE_LIMIT:  # the postings go in the term entry
