@@ -73,7 +73,16 @@ class ChineseTokenizer(_FoldingTokenizer):
 
     def term_counts(self, value: str) -> Counter:
         """How often each word occurs in ``value`` (index mode), in bulk."""
-        return Counter(text for _, _, _, text in _word_spans(fold_text(value), True))
+        found = []
+        for run in WORD_RUN.finditer(fold_text(value)):
+            if run.group("alnum"):
+                found.append(run.group())
+                continue
+            for word in segment.cut(run.group()):
+                found.append(word)
+                if len(word) > 2:
+                    found.extend(segment.subword_texts(word))
+        return Counter(found)
 
     def term_positions(self, value: str) -> dict[str, list[int]]:
         """The positions of each word of ``value`` (index mode), in bulk."""

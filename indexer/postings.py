@@ -30,7 +30,7 @@ from whoosh.util.numeric import length_to_byte
 
 from indexer.analysis import GramTokenizer, chars
 from indexer.codec import INLINE_LIMIT, TermInfo, block_bytes, inline_bytes
-from indexer.formats import BulkPositions
+from indexer.formats import BulkFrequency, BulkPositions
 from indexer.gramsort import GramPostings
 
 #: Bytes a posting and a new term cost in the pool, about (for ``limitmb``).
@@ -217,6 +217,8 @@ class SegmentWriter(writing.SegmentWriter):
                 length = 0
                 if _is_grams(field):
                     length = self.pool.add_chars(name, docnum, chars(value), field.format.field_boost)
+                elif isinstance(field.format, BulkFrequency) and hasattr(field.analyzer, "term_counts"):
+                    length = self.pool.add_field(name, docnum, field.format.postings(value, field.analyzer))
                 elif field.indexed:
                     length = self.pool.add_field(name, docnum, field.index(value))
                 if not field.scorable:

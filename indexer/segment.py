@@ -20,7 +20,7 @@ import logging
 import os
 import threading
 import importlib.util
-from functools import partial
+from functools import lru_cache, partial
 from types import SimpleNamespace
 from pathlib import Path
 
@@ -84,11 +84,18 @@ def use_words(words: tuple[str, ...]) -> None:
         if tuple(words) != _user_words:
             _user_words = tuple(words)
             _backend = None
+            subword_texts.cache_clear()
 
 
 def cut(run: str) -> list[str]:
     """Split a run of hanzi into dictionary words (no HMM guessing)."""
     return backend().cut(run)
+
+
+@lru_cache(maxsize=1 << 16)
+def subword_texts(word: str) -> tuple[str, ...]:
+    """The subwords of ``subwords(word)`` alone, remembered (words recur)."""
+    return tuple(piece for _, piece in subwords(word))
 
 
 def subwords(word: str) -> list[tuple[int, str]]:
