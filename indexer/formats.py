@@ -22,13 +22,6 @@ from whoosh.system import pack_uint
 class BulkFrequency(Frequency):
     """Term frequencies (no positions), from ``analyzer.term_counts``."""
 
-    def postings(self, value: str, analyzer) -> list[tuple[bytes, int, float, bytes]]:
-        """What ``Field.index`` yields for ``value``, as a list: ``(term bytes,
-        frequency, weight, value)`` (the analyzer must offer ``term_counts``)."""
-        boost = self.field_boost
-        return [(term.encode("utf-8"), count, count * boost, pack_uint(count))
-                for term, count in analyzer.term_counts(value).items()]
-
     def word_values(self, value, analyzer, **kwargs):
         counts = getattr(analyzer, "term_counts", None)
         if counts is None or not isinstance(value, str):

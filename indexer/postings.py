@@ -32,6 +32,7 @@ from indexer.analysis import GramTokenizer, chars
 from indexer.codec import INLINE_LIMIT, TermInfo, block_bytes, inline_bytes
 from indexer.formats import BulkFrequency, BulkPositions
 from indexer.gramsort import GramPostings
+from indexer.wordsort import WordPostings
 
 #: Bytes a posting and a new term cost in the pool, about (for ``limitmb``).
 _POSTING_BYTES = 16
@@ -57,18 +58,25 @@ class TermPool:
         self._size = 0
         self._fields: dict[str, dict[bytes, tuple]] = {}
         self._runs: list[str] = []
-        self._grams: dict[str, tuple[GramPostings, float]] = {}
-        #: Fields given postings one by one (not only through ``add_chars``).
+        #: Fields sorted in bulk (``indexer.gramsort``, ``indexer.wordsort``) and their boost.
+        self._bulk: dict[str, tuple[GramPostings | WordPostings, float]] = {}
+        #: Fields given postings one by one (not only in bulk).
         self._posting_fields: set[str] = set()
         self.fieldnames: set[str] = set()
 
     def add_chars(self, fieldname: str, docnum: int, chars: str, boost: float) -> int:
-        """Add one document's text to a character-pair field (``indexer.gramsort``);
-        the field length."""
-        if fieldname not in self._grams:
-            self._grams[fieldname] = (GramPostings(), boost)
+        """Add one document's text to a character-pair field; the field length."""
+        return self._bulk_field(fieldname, GramPostings, boost).add(docnum, chars)
+
+    def add_counts(self, fieldname: str, docnum: int, counts: dict[str, int], boost: float) -> int:
+        """Add one document's word counts to a word field; the field length."""
+        return self._bulk_field(fieldname, WordPostings, boost).add(docnum, counts)
+
+    def _bulk_field(self, fieldname: str, kind, boost: float):
+        if fieldname not in self._bulk:
+            self._bulk[fieldname] = (kind(), boost)
             self.fieldnames.add(fieldname)
-        return self._grams[fieldname][0].add(docnum, chars)
+        return self._bulk[fieldname][0]
 
     def add_field(self, fieldname: str, docnum: int, items) -> int:
         """Add one document's ``(term bytes, frequency, weight, value)`` postings
@@ -144,16 +152,16 @@ class TermPool:
     def terms(self):
         """``(field, term, docs, weights, values, value lengths)`` for every
         term, in order, runs and memory merged."""
-        if not self._runs and self._grams.keys().isdisjoint(self._posting_fields):  # nothing to merge
+        if not self._runs and self._bulk.keys().isdisjoint(self._posting_fields):  # nothing to merge
             for fieldname in sorted(self.fieldnames):
-                if fieldname in self._grams:
-                    grams, boost = self._grams[fieldname]
-                    yield from grams.terms(fieldname, boost, self._blocking)
+                if fieldname in self._bulk:
+                    bulk, boost = self._bulk[fieldname]
+                    yield from bulk.terms(fieldname, boost, self._blocking)
                 else:
                     yield from self._field_terms(fieldname)
             return
-        sources = [grams.terms(name, boost, self._blocking, entries=name not in self._posting_fields)
-                   for name, (grams, boost) in sorted(self._grams.items())]
+        sources = [bulk.terms(name, boost, self._blocking, entries=name not in self._posting_fields)
+                   for name, (bulk, boost) in sorted(self._bulk.items())]
         sources += [self._read_run(name) for name in self._runs] + [self._sorted_terms()]
         for _, group in groupby(heapq.merge(*sources, key=_key), key=_key):
             parts = list(group)
@@ -170,7 +178,7 @@ class TermPool:
             self._tempstore.delete_file(name)
         self._runs = []
         self._fields = {}
-        self._grams = {}
+        self._bulk = {}
         self._posting_fields = set()
 
 
@@ -218,7 +226,8 @@ class SegmentWriter(writing.SegmentWriter):
                 if _is_grams(field):
                     length = self.pool.add_chars(name, docnum, chars(value), field.format.field_boost)
                 elif isinstance(field.format, BulkFrequency) and hasattr(field.analyzer, "term_counts"):
-                    length = self.pool.add_field(name, docnum, field.format.postings(value, field.analyzer))
+                    length = self.pool.add_counts(name, docnum, field.analyzer.term_counts(value),
+                                                  field.format.field_boost)
                 elif field.indexed:
                     length = self.pool.add_field(name, docnum, field.index(value))
                 if not field.scorable:

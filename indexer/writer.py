@@ -229,7 +229,7 @@ class IndexWriter:
         self.commit()
         before = len(self._index._segments())
         if before > 1:
-            self._index.writer(_lk=False, **WRITER_ARGS).commit(optimize=True)
+            SegmentWriter(self._index, _lk=False, **WRITER_ARGS).commit(optimize=True)
         return before, len(self._index._segments())
 
     def cancel(self) -> None:
