@@ -10,12 +10,18 @@ character-pair field has a large vocabulary of short posting lists):
   deltas, weights only when they vary, value lengths and values) instead of
   two pickles; it is compressed only when that pays (Whoosh compressed even
   a one-posting block, adding more bytes than it saved);
-* a term found in one document keeps its posting inside its term entry
-  (Whoosh meant to, but its writer never did), pickled with a protocol
-  that stores bytes as bytes (half the size of Whoosh's protocol 2);
+* a term found in at most ``INLINE_LIMIT`` documents keeps its postings
+  inside its term entry (Whoosh meant to keep one, but its writer never
+  did), as machine arrays in one pickled bytes object (``inline_bytes``);
 * the length of a posting's field in its document is read once per field
   and flush, not back from disk for every posting; postings are not
-  type-checked one by one.
+  type-checked one by one;
+* the term file (``TermFile``) is Whoosh's ordered MD5 hash table, written
+  in large pieces with its hash tables packed whole.
+
+New segments are written by ``indexer.postings.SegmentWriter``, which
+builds blocks and entries in bulk (``indexer.postblocks``) in exactly these
+formats; merges and anything else go through the classes here.
 
 Segments record their codec, so the class is pickled into the index: keep its
 import path stable.
@@ -83,7 +89,7 @@ class BulkCodec(W3Codec):
 
 
 class TermInfo(W3TermInfo):
-    """Whoosh's term entry; a one-document term's posting is pickled with protocol 3."""
+    """Whoosh's term entry; a short posting list goes inline as ``inline_bytes``."""
 
     def to_bytes(self):
         if not self.is_inlined():

@@ -54,7 +54,6 @@ class GramPostings:
         if not self._codes:
             return
         keys, starts = self._keys()
-        self._codes = []
         docnums = np.array(self._docnums, dtype=np.int64)
         doc_length_bytes = length_bytes(np.diff(starts))
         for low, high in _ranges(keys):
@@ -66,11 +65,15 @@ class GramPostings:
         lengths = np.array([len(codes) for codes in self._codes], dtype=np.int64)
         starts = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
-        codes = np.concatenate(self._codes).astype(np.uint64)
-        keys = codes << np.uint64(_SHIFT)
-        keys[:-1] |= codes[1:] + np.uint64(1)
+        codes = np.concatenate(self._codes)
+        self._codes = []
+        keys = codes.astype(np.uint64)
+        keys <<= np.uint64(_SHIFT)
+        for at in range(0, len(codes) - 1, _PART):  # a piece at a time: no copies of the whole
+            end = min(at + _PART, len(codes) - 1)
+            keys[at:end] |= codes[at + 1:end + 1].astype(np.uint64) + np.uint64(1)
         last = starts[1:] - 1
-        keys[last] = codes[last] << np.uint64(_SHIFT)
+        keys[last] = codes[last].astype(np.uint64) << np.uint64(_SHIFT)
         return keys, starts
 
 

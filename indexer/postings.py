@@ -1,19 +1,22 @@
-"""Writing a segment's postings a term at a time, not a posting at a time.
+"""Writing a segment's postings in bulk, not a posting at a time.
 
 Whoosh's ``SegmentWriter`` makes every posting a tuple (field, term,
 document, weight, value), sorts all of them at commit (spilling sorted runs
 to disk) and feeds them one by one through its field writer: tens of
 microseconds per posting, and an article has over a thousand (a character
-pair field alone has about 900). ``SegmentWriter`` here appends each term's
-postings to machine arrays as documents arrive, sorts the terms once at
-commit and writes each posting list whole, cut into the blocks
-``indexer.codec`` reads. The segment holds the same terms and postings as
-Whoosh's writer would write (``tests/test_postings.py``).
+pair field alone has about 900). ``SegmentWriter`` here keeps the word
+fields as numbered words and counts (``indexer.wordsort``) and the
+character-pair fields as code points (``indexer.gramsort``); at commit both
+are sorted with numpy and their term entries and posting blocks laid out in
+bulk (``indexer.postblocks``). Other fields (ids, names, dates) and the
+postings of merged segments go to a ``TermPool``: each term's postings in
+machine arrays, written a term at a time. The segment holds the same terms
+and postings as Whoosh's writer would write (``tests/test_postings.py``).
 
-Memory stays bounded: past ``limitmb`` the pool writes its terms, sorted, to
-a temporary run file, and the commit merges the runs term by term.
+Memory stays bounded: commits bound the bulk fields (a few bytes per
+character), and past ``limitmb`` the pool writes its terms, sorted, to a
+temporary run file that the commit merges term by term.
 """
-
 from __future__ import annotations
 
 import heapq

@@ -17,6 +17,9 @@ import numpy as np
 
 from indexer.postblocks import Postings, finished_terms, length_bytes
 
+#: Postings laid out at a time, about (memory: some hundred bytes each).
+_PART = 1 << 18
+
 
 class WordPostings:
     """One word field's documents, as (word number, count) pairs."""
@@ -60,14 +63,18 @@ class WordPostings:
         doc = np.repeat(np.arange(len(self._docnums)), np.frombuffer(self._sizes, dtype=np.uint32))[order]
         counts = np.frombuffer(self._counts, dtype=np.uint32)[order]
         first = np.flatnonzero(np.append(True, ranks[1:] != ranks[:-1]))
-        postings = Postings(
-            docs=np.frombuffer(self._docnums, dtype=np.uint32).astype(np.int64)[doc],
-            weights=(counts * boost).astype(np.float32),
-            value_lengths=np.full(len(counts), 4, dtype=np.int64),
-            value_starts=np.arange(0, 4 * len(counts), 4, dtype=np.int64),
-            values=counts.astype(">u4").view(np.uint8),  # Frequency's value: the count, big-endian
-            first=first,
-            length_bytes=length_bytes(np.frombuffer(self._lengths, dtype=np.uint32).astype(np.int64))[doc],
-            fixed_size=True)
-        texts = [vocabulary[r].encode("utf-8") for r in ranks[first].tolist()]
-        yield from finished_terms(fieldname, texts, postings, entries, blocking)
+        docs = np.frombuffer(self._docnums, dtype=np.uint32).astype(np.int64)[doc]
+        doc_bytes = length_bytes(np.frombuffer(self._lengths, dtype=np.uint32).astype(np.int64))[doc]
+        term = 0
+        while term < len(first):  # about _PART postings at a time, whole terms
+            end = max(term + 1, int(np.searchsorted(first, first[term] + _PART)))
+            a, b = first[term], first[end] if end < len(first) else len(ranks)
+            postings = Postings(
+                docs=docs[a:b], weights=(counts[a:b] * boost).astype(np.float32),
+                value_lengths=np.full(b - a, 4, dtype=np.int64),
+                value_starts=np.arange(0, 4 * (b - a), 4, dtype=np.int64),
+                values=counts[a:b].astype(">u4").view(np.uint8),  # Frequency's value: the count
+                first=first[term:end] - a, length_bytes=doc_bytes[a:b], fixed_size=True)
+            texts = [vocabulary[r].encode("utf-8") for r in ranks[first[term:end]].tolist()]
+            yield from finished_terms(fieldname, texts, postings, entries, blocking)
+            term = end

@@ -31,11 +31,12 @@ from indexer.sources import Problem, find_files, is_jsonl, read_records
 
 #: Articles in a run's first commit. Later commits grow with the run: each
 #: holds as many articles as the run has committed so far (at most
-#: ``MAX_BATCHES`` first batches), so a long run writes few, large segments
+#: ``MAX_BATCHES`` first batches: memory grows with a commit), so a long run
+#: writes few, large segments
 #: (fewer duplicated terms, faster searches) and an interrupted one still
 #: keeps at least half of its work.
 BATCH_SIZE = 5000
-MAX_BATCHES = 10
+MAX_BATCHES = 4
 #: Memory Whoosh may use for its posting pool before it spills to disk.
 WRITER_LIMIT_MB = 256
 #: How every Whoosh writer of ours is made (see ``indexer.codec``).

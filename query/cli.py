@@ -79,7 +79,7 @@ def index(
     page: Annotated[Optional[int], typer.Option("--page", min=0, help="Page number for one page file.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes that write the index.")] = os.cpu_count() or 1,
     wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for another indexing run to finish.")] = 5.0,
-    batch: Annotated[int, typer.Option("--batch", min=1, help="Articles in the first commit; later ones grow with the run, up to 10 times this (an interrupted run keeps whole commits, at least half its work).")] = 5000,
+    batch: Annotated[int, typer.Option("--batch", min=1, help="Articles in the first commit; later ones grow with the run, up to 4 times this (an interrupted run keeps whole commits, at least half its work).")] = 5000,
     user_dict: Annotated[Optional[Path], typer.Option(
         "--userdict", help="Extra words to keep whole (names, places): a UTF-8 file, one word a line. "
                            "Fixed when the index is created; a different one needs --rebuild.")] = None,

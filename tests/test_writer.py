@@ -151,8 +151,8 @@ def test_commits_grow_with_the_run(tmp_path):
             writer.add(article_from_record(record))
             if writer.report.committed > sum(sizes):
                 sizes.append(writer.report.committed - sum(sizes))
-    # 10 first, then as many as committed so far, at most ten first batches;
-    # the last 40 are committed when the writer closes
-    assert sizes == [10, 10, 20, 40, 80, 100]
-    assert whoosh_index.open_dir(str(tmp_path)).latest_generation() == 7
+    # 10 first, then as many as committed so far, at most four first batches;
+    # the last 20 are committed when the writer closes
+    assert sizes == [10, 10, 20, 40, 40, 40, 40, 40, 40]
+    assert whoosh_index.open_dir(str(tmp_path)).latest_generation() == 10
     assert Index.open(tmp_path).stats()["articles"] == 300
