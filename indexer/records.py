@@ -84,8 +84,23 @@ def article_from_record(record: Mapping[str, Any], source: str | None = None) ->
         byline = read_byline(body.split("\n", 1)[0][:BYLINE_CHARS])
         values.update(reporters=tuple(byline.reporters), correspondents=tuple(byline.correspondents),
                       agency=byline.agency, place=values["place"] or byline.place)
+    _check_unicode({"id": record.get("id"), **values})
     record_id = _text(record.get("id"), "id") or content_id(values)
     return Article(id=record_id, source=source, **values)
+
+
+def _check_unicode(values: Mapping[str, Any]) -> None:
+    """``RecordError`` when a text holds a lone surrogate (JSON allows ``\\ud800``
+    escapes that are no character): it could be neither indexed nor shown."""
+    for name, value in values.items():
+        for text in value if isinstance(value, tuple) else (value,):
+            if not isinstance(text, str):
+                continue
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise RecordError(f"'{name}' holds a lone surrogate (U+{ord(text[error.start]):04X}) "
+                                  f"at character {error.start}: not valid Unicode") from None
 
 
 def content_id(values: Mapping[str, Any]) -> str:

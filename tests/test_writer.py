@@ -77,6 +77,15 @@ def test_a_file_with_bad_lines_is_reported_and_skipped(tmp_path):
     assert report.added == 1
 
 
+def test_a_lone_surrogate_is_a_bad_record_not_a_crash(tmp_path):
+    source = tmp_path / "surrogate.jsonl"
+    source.write_text('{"id": "s1", "body": "正文\\ud800内容"}\n{"id": "s2", "body": "好的"}\n', encoding="utf-8")
+    report = index_paths([source], tmp_path / "ix")
+    assert report.added == 0 and [p.line for p in report.problems] == [1]
+    assert "lone surrogate (U+D800) at character 2" in str(report.problems[0])
+    assert index_paths([source], tmp_path / "ix", skip_bad=True).added == 1
+
+
 def test_records_removed_from_a_file_leave_the_index(tmp_path):
     source = tmp_path / "a.jsonl"
     source.write_text('{"id": "k1", "body": "一"}\n{"id": "k2", "body": "二"}\n', encoding="utf-8")
