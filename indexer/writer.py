@@ -10,6 +10,7 @@ everything up to its last commit and a second run finishes the job.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from indexer.codec import BulkCodec
 from indexer.parallel import ParallelWriter
 from indexer.postings import SegmentWriter
 from indexer.records import Article, RecordError, article_from_record
-from indexer.schema import READ_ERRORS, article_schema, check_version, damaged, write_meta
+from indexer.schema import READ_ERRORS, article_schema, check_version, damaged, read_meta, write_meta
 from indexer.issues import PageMeta, page_articles
 from indexer.issues import page_meta as issue_page_meta
 from indexer.sources import Problem, find_files, is_jsonl, read_records
@@ -120,6 +121,8 @@ class IndexWriter:
         self.procs = procs
         self.batch_size = batch_size
         self.report = Report()
+        #: Files the last complete runs wrote whole: path -> [content digest, articles].
+        self._file_digests: dict[str, list] = {}
         self.path.mkdir(parents=True, exist_ok=True)
         storage = FileStorage(str(self.path))
         self._lock = storage.lock(f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK")
@@ -134,6 +137,7 @@ class IndexWriter:
                 write_meta(self.path, {"userdict": userdict.fingerprint(words)})
             else:
                 meta = check_version(self.path)
+                self._file_digests = dict(meta.get("files", {}))
                 if user_words is not None:
                     userdict.check_same(self.path, meta, user_words)
                 userdict.activate(self.path, meta)
@@ -150,6 +154,20 @@ class IndexWriter:
             raise
         self._writer = None
         self._batch: set[str] = set()
+        #: Files written whole this run: path -> content digest (``file_written``).
+        self._done_files: dict[str, str] = {}
+
+    def unchanged_file(self, source: str, digest: str) -> int | None:
+        """The number of articles the index holds from ``source`` when the file
+        had this ``digest`` when a complete run wrote it, and the index still
+        holds all of its articles; else None (read the file)."""
+        held = len(self._ids_by_source.get(source, ()))
+        return held if self._file_digests.get(source) == [digest, held] else None
+
+    def file_written(self, source: str, digest: str) -> None:
+        """Every record of ``source`` (with this content digest) was added: once
+        committed, a later run may skip the file while it keeps that digest."""
+        self._done_files[source] = digest
 
     def _read_columns(self) -> None:
         """Load every article's id, digest and source from the index columns."""
@@ -243,9 +261,15 @@ class IndexWriter:
         return self
 
     def close(self) -> None:
-        """Commit what was added and release the lock."""
+        """Commit what was added, remember the files written whole, release the lock."""
         try:
             self.commit()
+            if self._done_files:
+                meta = read_meta(self.path)
+                files = {**meta.get("files", {}), **{
+                    source: [digest, len(self._ids_by_source.get(source, ()))]
+                    for source, digest in self._done_files.items()}}
+                write_meta(self.path, {**meta, "files": files})
         finally:
             self._lock.release()
 
@@ -312,6 +336,14 @@ def index_paths(
         report = writer.report
         report.problems.extend(problems)
         for file in record_files:
+            digest = file_digest(file)
+            unchanged = writer.unchanged_file(str(file), digest) if digest else None
+            if unchanged is not None:  # the same bytes as at the end of the last complete run
+                report.unchanged += unchanged
+                report.files += 1
+                if on_article:
+                    on_article(unchanged)
+                continue
             bad = [item for item in read_records(file) if isinstance(item, Problem)]
             report.problems.extend(bad)
             if any(item.line for item in bad) and not skip_bad:
@@ -320,6 +352,8 @@ def index_paths(
             if bad and not any(item.line for item in bad):
                 continue
             _write_file(writer, [str(file)], read_records(file), on_article)
+            if digest and not bad:
+                writer.file_written(str(file), digest)
         if page_files:
             _write_file(writer, [str(f) for f in page_files], page_articles(page_files, page_meta), on_article)
             incomplete = sum(1 for f in page_files if not issue_page_meta(f, page_meta).complete)
@@ -327,6 +361,18 @@ def index_paths(
                 report.notes.append(f"{incomplete} page files without paper, date or page: name them "
                                     f"PAPER/YYYY-MM-DD/NN.txt or give --paper, --date and --page")
     return report
+
+
+def file_digest(path: Path) -> str | None:
+    """A hash of the file's bytes (None when it cannot be read)."""
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def _write_file(writer: IndexWriter, sources: list[str], items, on_article) -> None:

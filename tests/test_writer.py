@@ -165,3 +165,25 @@ def test_commits_grow_with_the_run(tmp_path):
     assert sizes == [10, 10, 20, 40, 40, 40, 40, 40, 40]
     assert whoosh_index.open_dir(str(tmp_path)).latest_generation() == 10
     assert Index.open(tmp_path).stats()["articles"] == 300
+
+
+def test_an_unchanged_file_is_not_read_again(tmp_path, monkeypatch):
+    import indexer.writer as writer_module
+
+    source = tmp_path / "a.jsonl"
+    source.write_text('{"id": "u1", "body": "第一篇"}\n{"id": "u2", "body": "第二篇"}\n', encoding="utf-8")
+    assert index_paths([source], tmp_path / "ix").added == 2
+    real = writer_module.read_records
+
+    def unread(path):
+        raise AssertionError(f"{path} was read again")
+
+    monkeypatch.setattr(writer_module, "read_records", unread)
+    report = index_paths([source], tmp_path / "ix")
+    assert (report.unchanged, report.files, report.added) == (2, 1, 0)
+    # new bytes: the file is read again and only the changed article rewritten
+    monkeypatch.setattr(writer_module, "read_records", real)
+    source.write_text('{"id": "u1", "body": "第一篇"}\n{"id": "u2", "body": "改过的第二篇"}\n', encoding="utf-8")
+    report = index_paths([source], tmp_path / "ix")
+    assert (report.unchanged, report.updated) == (1, 1)
+    assert Index.open(tmp_path / "ix").get("u2").body == "改过的第二篇"
