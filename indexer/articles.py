@@ -38,6 +38,7 @@ from indexer.layout import (
     letter_pairs,
     measures_column,
 )
+from indexer.leadins import join_lead_ins
 
 #: Share of a headline's letter pairs that recur in the body it heads (see :func:`_heads_text_before`).
 HEADLINE_RECURRENCE = 0.5
@@ -79,6 +80,7 @@ def read_layout(lines: list[Line]) -> tuple[list[Article], list[list[int]]]:
     article ``j - 1`` and article ``j``.
     """
     classify(lines)
+    join_lead_ins(lines)
     items = list(_paragraphs(lines))
     articles: list[Article] = []
     gaps: list[list[int]] = [[]]

@@ -15,12 +15,11 @@ Works on the cues a reader's eye uses on a newspaper page:
 * a paragraph whose first line fills its column started on the line above;
 * a kicker ending in a dash (``北京延庆——``) runs into the next headline
   line, and a line opening with a dash under a headline is its subtitle;
-* a line ending in a colon right above the body (``各位代表：``) or opening
-  with a bracketed label (``【点评】``) leads into it;
 * the line after a teaser opener (``详见 2版``) is the box's headline.
 
-:func:`classify` marks each line; :mod:`indexer.articles` groups the
-paragraphs into articles.
+:func:`classify` marks each line; :mod:`indexer.leadins` then reads lone
+lines that lead into the body below them (``各位代表：``, ``【点评】``) as
+body, and :mod:`indexer.articles` groups the paragraphs into articles.
 
 Widths count a wide character (hanzi, full-width punctuation) as 1 and any
 other as ½, as a PDF prints them: ASCII, and the East Asian "ambiguous"
@@ -31,7 +30,6 @@ typesetter's and takes a character's room; other spaces are the justifier's.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import unicodedata
@@ -42,7 +40,6 @@ from indexer.bylines import (
     JUMP_RE,
     SIGN_OFF_RE,
     compact,
-    is_bare_dispatch,
     is_byline_start,
     is_staff_line,
     jump_direction,
@@ -60,16 +57,9 @@ DASHES = ("——", "—")
 HEADLINE_MARKS = ("！", "？", "!", "?")
 #: Line endings that cannot end a headline or a paragraph: the sentence goes on.
 SENTENCE_GOES_ON = "，、,（(“《〈「『【"
-#: A line ending in a colon or opening with a bracketed label leads into the text below it
-#: (a salutation, a list's heading, ``【点评】``).
+#: A line ending in a colon leads into the text below it (a salutation, a list's heading, a
+#: credit's label; see :mod:`indexer.leadins`).
 LEAD_IN_ENDS = ("：", ":")
-LABEL_OPENS = ("【", "〖")
-#: A numbered section heading of a body: ``四、招聘程序``, ``（一）报名程序``, ``2.报名方式``.
-SECTION_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[.．、](?!\d))")
-#: A lead pulled out of the text: clauses (split at these marks) that each recur in it (see :func:`_quotes`).
-CLAUSE_BREAK_RE = re.compile(r"[，,；;：:]")
-MIN_QUOTED_CLAUSES = 2
-MIN_QUOTED_CHARS = 3
 #: A paragraph's first line is indented by about this many characters.
 INDENT = 2.0
 #: Two column widths differ when they are this far apart (in characters).
@@ -260,7 +250,6 @@ def classify(lines: list[Line]) -> None:
     _join_full_lines(lines, slack)
     _join_unindented_openings(lines, slack)
     _join_wrapped_leads(lines, slack)
-    _join_lead_ins(lines)
 
 
 def _join_unindented_openings(lines: list[Line], slack: float) -> None:
@@ -289,44 +278,6 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
         if any(_fills(line, first, width, slack) or spread and line.span == width
                for width in (column - INDENT, column)):
             line.kind, line.goes_on = BODY, True
-
-
-def _join_lead_ins(lines: list[Line]) -> None:
-    """Read a lone line that leads into the body right below it (see :func:`_leads_in`), or quotes it, as body."""
-    for index, (line, following) in enumerate(zip(lines, lines[1:])):
-        if line.kind == LONE and following.kind == BODY and (_leads_in(line, following) or _quotes(lines, index)):
-            line.kind = BODY
-
-
-def _quotes(lines: list[Line], index: int) -> bool:
-    """Whether a line is a lead pulled out of the body right below it (``好家风就像一盏明灯，照亮…``).
-
-    Every clause of it (``MIN_QUOTED_CLAUSES`` at least) recurs word for word
-    in that text, as a headline's rewording hardly does; a saying in
-    quotation marks (``“茶叶采起来，日子富起来”``) is a headline quoting it.
-    """
-    text = compact(lines[index].text)
-    clauses = [clause for clause in CLAUSE_BREAK_RE.split(text) if clause]
-    short = len(clauses) < MIN_QUOTED_CLAUSES or min(map(len, clauses)) < MIN_QUOTED_CHARS
-    if short or text.startswith("“") and text.endswith("”"):
-        return False
-    below = itertools.takewhile(lambda line: line.kind == BODY, lines[index + 1:index + 1 + MAX_PARAGRAPH_LINES])
-    body = "".join(compact(line.text) for line in below)
-    return all(clause in body for clause in clauses)
-
-
-def _leads_in(line: Line, following: Line) -> bool:
-    """Whether a line right above the body leads into it rather than heads it.
-
-    A colon introduces what follows (``各位代表：``, ``图片说明：``), and so do a
-    section label in black brackets (``【点评】``, ``【人物】“云岭楷模”李华明``)
-    and a numbered section heading (``四、招聘程序``);
-    a brief's title stands in body type over its ``本报电`` (a headline of its
-    own column would carry the column's tag).
-    """
-    if line.text.endswith(LEAD_IN_ENDS) or line.text.startswith(LABEL_OPENS) or SECTION_RE.match(compact(line.text)):
-        return True
-    return is_bare_dispatch(compact(following.text)) and not ends_with_column_tag(line.text)
 
 
 def _join_wrapped_leads(lines: list[Line], slack: float) -> None:
