@@ -478,8 +478,11 @@ def _starts_wrapped_block(lines: list[Line], index: int, slack: float) -> bool:
     A headline is printed line by line, each at its own width; a paragraph
     (a lead or summary set without a full stop too) is wrapped: its first
     line and at least ``MIN_WRAPPED_LINES`` more fill one column (see
-    :func:`_wrapped_column`), then a line falls short of it.
+    :func:`_wrapped_column`), then a line falls short of it.  A byline or a
+    staff line opens a paragraph of its own, so the block ends before it.
     """
+    if any(_opens_article(line) for line in lines[index + 1:index + MIN_WRAPPED_LINES + 1]):
+        return False
     for last in range(index + MIN_WRAPPED_LINES + 1, min(index + MAX_PARAGRAPH_LINES, len(lines))):
         if _opens_article(lines[last]):
             return False

@@ -473,6 +473,17 @@ def test_the_main_line_under_a_kicker_is_no_first_line_of_the_body():
     assert record.body.startswith("层峦叠嶂")
 
 
+def test_a_headline_as_wide_as_the_column_right_above_a_byline_is_no_wrapped_line():
+    # The headline and the lines under it all fill the column of 13, but a byline opens a paragraph:
+    # the line above it cannot be that paragraph's first line.
+    text = "\n\n".join([
+        "新区公园今天正式开园迎客了", "本报讯（记者李四）今天上", "午，新区公园正式开园迎客，",
+        "吸引了许多市民前来游玩和锻", "炼，大家纷纷表示公园环境优", "美。",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["新区公园今天正式开园迎客了"] and record.body.startswith("本报讯")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
