@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from indexer.bylines import compact, is_bare_dispatch, read_byline
 from indexer.layout import (
     BODY,
+    DASHES,
+    LEAD_IN_ENDS,
     LONE,
     TEASER,
     Line,
@@ -291,13 +293,24 @@ def _heads_text_before(lines: list[Line], before: list[list[int]], gap: list[int
     A sub-heading introduces the text after it; a headline printed after its
     body sums up the text before it.  Lone lines whose letter pairs recur in
     the text before (``HEADLINE_RECURRENCE`` of them) and nowhere in the text
-    after are the headline of the article before, and a new article follows.
+    after are the headline of the article before, and a new article follows;
+    the lines after them, if any, head that article.  The first lines of the
+    gap are taken whole: a kicker is not cut from its main line, nor a main
+    line from its subtitle.
     """
-    heading = letter_pairs("".join(compact(lines[i].text) for i in gap))
-    if not heading:
-        return False
     text_before, text_after = (_text_pairs(lines, run) for run in (before, after))
-    return len(heading & text_before) >= HEADLINE_RECURRENCE * len(heading) and not heading & text_after
+    for end in range(1, len(gap) + 1):
+        if end < len(gap) and _holds_together(lines[gap[end - 1]], lines[gap[end]]):
+            continue
+        heading = letter_pairs("".join(compact(lines[i].text) for i in gap[:end]))
+        if heading and len(heading & text_before) >= HEADLINE_RECURRENCE * len(heading) and not heading & text_after:
+            return True
+    return False
+
+
+def _holds_together(line: Line, following: Line) -> bool:
+    """Whether two lone lines are parts of one headline: a kicker (``山下——``, ``…：``) and what follows it, or a line and its dash subtitle."""
+    return line.text.endswith(DASHES + LEAD_IN_ENDS) or following.text.startswith(DASHES)
 
 
 def _has_headline_tag(text: str) -> bool:

@@ -248,8 +248,29 @@ def classify(lines: list[Line]) -> None:
             start = index
         goes_on = line.goes_on
     _join_full_lines(lines, slack)
+    _split_unwrapped_openings(lines, slack)
     _join_unindented_openings(lines, slack)
     _join_wrapped_leads(lines, slack)
+
+
+def _split_unwrapped_openings(lines: list[Line], slack: float) -> None:
+    """Read a line on top of a paragraph that is too short to be wrapped with it as a lone line.
+
+    Type is set greedily, so a paragraph's first line fills its column (less
+    the indent, or all of it; a justifier may spread it there with spaces); a
+    narrower line that ends in a letter and runs on into the paragraph is a
+    line printed whole above it (a headline).
+    """
+    for index, (line, following) in enumerate(zip(lines, lines[1:])):
+        if line.kind != BODY or not line.goes_on or line.jump_open or _opens_article(line):
+            continue
+        if index and lines[index - 1].kind == BODY and lines[index - 1].goes_on or not line.text[-1].isalnum():
+            continue  # not a paragraph's first line, or it ends in punctuation (a verse, a list)
+        column = _paragraph_column(lines, index, own=True)
+        if column is None or line.width >= column or line.span > line.width and line.span >= column - INDENT:
+            continue
+        if not any(_fills(line, following, width, slack) for width in (column - INDENT, column)):
+            line.kind, line.goes_on = LONE, False
 
 
 def _join_unindented_openings(lines: list[Line], slack: float) -> None:
@@ -319,8 +340,8 @@ def _headline_like(line: Line) -> bool:
     return line.sentence_end or ends_with_column_tag(text) or text.startswith(DASHES) or text.endswith(DASHES)
 
 
-def _paragraph_column(lines: list[Line], start: int) -> int | None:
-    """The column the body text from ``start`` on is set in.
+def _paragraph_column(lines: list[Line], start: int, own: bool = False) -> int | None:
+    """The column the body text from ``start`` on (``own`` paragraph only, if asked) is set in.
 
     The commonest width of the full lines after the first of each paragraph
     (a first line may be indented), over up to ``COLUMN_LINES`` of them.
@@ -328,6 +349,8 @@ def _paragraph_column(lines: list[Line], start: int) -> int | None:
     widths: Counter = Counter()
     for index in range(start + 1, len(lines)):
         if lines[index].kind != BODY or sum(widths.values()) >= COLUMN_LINES:
+            break
+        if own and not lines[index - 1].goes_on:
             break
         if lines[index].goes_on and lines[index - 1].goes_on and measures_column(lines[index].text):
             widths[math.ceil(lines[index].width)] += 1

@@ -484,6 +484,32 @@ def test_a_headline_as_wide_as_the_column_right_above_a_byline_is_no_wrapped_lin
     assert record.title == ["新区公园今天正式开园迎客了"] and record.body.startswith("本报讯")
 
 
+def test_a_line_too_short_to_be_wrapped_with_the_paragraph_below_is_a_headline():
+    # "城市" / "民" is a pair the page uses ("市民"), yet the 8-character line cannot be a line of the
+    # paragraph below: its first line (indented) and the next fill a column of 12.
+    text = "\n\n".join([
+        "建设美丽宜居城市", "民生工程是城市建设的", "重点。某某区今年投入资金", "建设了三个公园，吸引了许",
+        "多市民前来游玩锻炼。",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["建设美丽宜居城市"] and record.body.startswith("民生工程")
+
+
+def test_a_gap_opening_with_the_headline_of_the_text_above_parts_two_articles():
+    # "新区公园开园" sums up the park story and recurs nowhere in the library story; the line under it
+    # heads the library story, whose words it shares, so the two lines are no sub-heading.
+    text = "\n\n".join([
+        "新区公园今天正式开园，", "吸引了许多市民前来游玩。", "公园里绿树成荫，市民们在", "公园散步，十分惬意。",
+        "新区公园开园", "图书馆延时开放", "市图书馆从本月起延长开", "放时间，每天开放到晚上九", "点，方便市民下班后借书。",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["新区公园开园"] and first.body.endswith("十分惬意。")
+    assert second.title == ["图书馆延时开放"] and second.body.startswith("市图书馆从本月起")
+    # A kicker is not cut from its main line: "新区公园里——" leads into the sub-heading below.
+    [record] = parse_page(text.replace("新区公园开园", "新区公园里——"))
+    assert "新区公园里——\n图书馆延时开放\n市图书馆" in record.body
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
