@@ -280,24 +280,31 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
     column (see :func:`_fills`) started earlier, so the lone line above it
     is its beginning when it fills the column too, as a first line (less the
     indent) or a full one (its justifier spaces included, if any), and its
-    sentence goes on.  A line ending in a column tag or opening with a dash
-    is a headline's, whatever its width, and so is the main line under a
-    kicker ending in a double dash (one dash may end a range: ``减产10%—``).
+    sentence goes on.  A line ending in a bracket (``2012年，太原煤气化（集团）``)
+    must be a whole indented first line: a headline's column tag (``…（快评）``)
+    is no wrapped text, and a paragraph that lost its indent under it hardly
+    leaves room for one.  A line opening with a dash is a headline's, whatever
+    its width, and so is the main line under a kicker ending in a double dash
+    (one dash may end a range: ``减产10%—``).
     """
     for index in range(len(lines) - 3, -1, -1):
         line, first, second = lines[index], lines[index + 1], lines[index + 2]
         if line.kind != LONE or first.kind != BODY or not first.goes_on or line.sentence_end:
             continue
-        if _opens_article(first) or ends_with_column_tag(line.text) or line.text.startswith(DASHES):
+        if _opens_article(first) or line.text.startswith(DASHES):
             continue
         if index and lines[index - 1].kind == LONE and lines[index - 1].text.endswith(DASHES[0]):
             continue  # the main line under a kicker
         column = _paragraph_column(lines, index + 1)
         if column is None or not _fills(first, second, column, slack):
             continue
-        spread = line.span > line.width  # the justifier spread the line to its width with spaces
-        if any(_fills(line, first, width, slack) or spread and line.span == width
-               for width in (column - INDENT, column)):
+        if ends_with_column_tag(line.text):  # ``中国（河北）`` opening a paragraph, its bracket inside the column
+            joins = line.width <= column - INDENT and _fills(line, first, column - INDENT, slack)
+        else:
+            spread = line.span > line.width  # the justifier spread the line to its width with spaces
+            joins = any(_fills(line, first, width, slack) or spread and line.span == width
+                        for width in (column - INDENT, column))
+        if joins:
             line.kind, line.goes_on = BODY, True
 
 

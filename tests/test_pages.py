@@ -510,6 +510,17 @@ def test_a_gap_opening_with_the_headline_of_the_text_above_parts_two_articles():
     assert "新区公园里——\n图书馆延时开放\n市图书馆" in record.body
 
 
+def test_a_paragraphs_indented_first_line_may_end_in_a_bracket():
+    # "2012年，某厂（集团）" is the indented first line of a paragraph set 12 wide, not a headline's
+    # column tag; a tagged headline as wide as the column above an unindented paragraph stays one.
+    story = ["有限公司停产搬迁，留下一", "片被污染的场地，如今已变", "成了公园。"]
+    report = ["本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。"]
+    [record] = parse_page("\n\n".join([*report, "变废为宝", "2012年，某厂（集团）", *story]))
+    assert record.body.endswith("变废为宝\n2012年，某厂（集团）有限公司停产搬迁，留下一片被污染的场地，如今已变成了公园。")
+    first, second = parse_page("\n\n".join([*report, "老厂区变成新公园（民生）", *story]))
+    assert second.title == ["老厂区变成新公园（民生）"] and second.body.startswith("有限公司")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
