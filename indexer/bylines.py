@@ -111,6 +111,12 @@ def is_byline_start(compact_text: str) -> bool:
     return bool(WIRE_RE.match(compact_text) or NEWS_RE.match(compact_text))
 
 
+def is_bracketed(text: str) -> bool:
+    """Whether a line is wholly in brackets: ``（2020年9月4日，北京）``, an aside, a dateline or a sign-off."""
+    text = compact(text)
+    return text.startswith(("（", "(")) and text.endswith(("）", ")"))
+
+
 def is_bare_dispatch(compact_text: str) -> bool:
     """Whether compact text opens with a dispatch naming neither place nor date: ``本报电``.
 

@@ -40,6 +40,7 @@ from indexer.bylines import (
     JUMP_RE,
     SIGN_OFF_RE,
     compact,
+    is_bracketed,
     is_byline_start,
     is_staff_line,
     jump_direction,
@@ -283,15 +284,15 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
     sentence goes on.  A line ending in a bracket (``2012年，太原煤气化（集团）``)
     must be a whole indented first line: a headline's column tag (``…（快评）``)
     is no wrapped text, and a paragraph that lost its indent under it hardly
-    leaves room for one.  A line opening with a dash is a headline's, whatever
-    its width, and so is the main line under a kicker ending in a double dash
-    (one dash may end a range: ``减产10%—``).
+    leaves room for one.  A line opening with a dash or wholly in brackets
+    (a dateline) is a headline's, whatever its width, and so is the main line
+    under a kicker ending in a double dash (one dash may end a range: ``减产10%—``).
     """
     for index in range(len(lines) - 3, -1, -1):
         line, first, second = lines[index], lines[index + 1], lines[index + 2]
         if line.kind != LONE or first.kind != BODY or not first.goes_on or line.sentence_end:
             continue
-        if _opens_article(first) or line.text.startswith(DASHES):
+        if _opens_article(first) or line.text.startswith(DASHES) or is_bracketed(line.text):
             continue
         if index and lines[index - 1].kind == LONE and lines[index - 1].text.endswith(DASHES[0]):
             continue  # the main line under a kicker
@@ -482,8 +483,8 @@ def _opens_paragraph(lines: list[Line], index: int, slack: float) -> bool:
     line = lines[index]
     if line.text[-1] in SENTENCE_GOES_ON:
         return True
-    if ends_with_column_tag(line.text):
-        return False  # ``…（治理之道）``: a headline's column tag, not a wrapped line
+    if ends_with_column_tag(line.text) or is_bracketed(line.text):
+        return False  # ``…（治理之道）`` / ``（2020年9月4日，北京）``: a headline's column tag or dateline
     if _starts_wrapped_block(lines, index, slack):
         return True
     run: list[Line] = []

@@ -521,6 +521,18 @@ def test_a_paragraphs_indented_first_line_may_end_in_a_bracket():
     assert second.title == ["老厂区变成新公园（民生）"] and second.body.startswith("有限公司")
 
 
+def test_a_dateline_in_brackets_under_a_headline_is_no_first_line_of_the_body():
+    # The bracketed line is as wide as an indented first line of the column of 12 and the text
+    # below lost its indent; a line wholly in brackets still stays under its headline.
+    text = "\n\n".join([
+        "在某某区年度工作会议上的讲话", "（2023年12月15日晚）", "今天我们在这里召开会议总", "结今年的工作部署明年的任",
+        "务大家要认真抓好落实确保", "各项任务按期完成。",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["在某某区年度工作会议上的讲话", "（2023年12月15日晚）"]
+    assert record.body.startswith("今天我们")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
