@@ -58,8 +58,7 @@ DASHES = ("——", "—")
 HEADLINE_MARKS = ("！", "？", "!", "?")
 #: Line endings that cannot end a headline or a paragraph: the sentence goes on.
 SENTENCE_GOES_ON = "，、,（(“《〈「『【"
-#: A line ending in a colon leads into the text below it (a salutation, a list's heading, a
-#: credit's label; see :mod:`indexer.leadins`).
+#: A line ending in a colon leads into the text below it (``各位代表：``; see :mod:`indexer.leadins`).
 LEAD_IN_ENDS = ("：", ":")
 #: A paragraph's first line is indented by about this many characters.
 INDENT = 2.0
@@ -96,8 +95,9 @@ CREDIT_SCRAP = 1 / 2
 NAMES_SCRAP = 1 / 3
 #: A bracketed sign-off runs over at most this many lines.
 MAX_SIGN_OFF_LINES = 6
-#: Headlines often end with a bracketed column tag: ``（民生视线）``.
-COLUMN_TAG_RE = re.compile(r"(?<=[\u4e00-\u9fff”！？])[（(][\u4e00-\u9fff·、 ①-⑳]{2,16}[）)]$")
+#: Headlines often end with a bracketed column tag: ``（民生视线）``, or a series' name, up to
+#: ``（深入学习贯彻习近平新时代中国特色社会主义思想）`` (22 characters).
+COLUMN_TAG_RE = re.compile(r"(?<=[\u4e00-\u9fff”！？])[（(][\u4e00-\u9fff·、 ①-⑳]{2,24}[）)]$")
 
 BODY, LONE, TEASER = "body", "lone", "teaser"
 LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
@@ -282,10 +282,9 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
     is its beginning when it fills the column too, as a first line (less the
     indent) or a full one (its justifier spaces included, if any), and its
     sentence goes on.  A line ending in a bracket (``2012年，太原煤气化（集团）``)
-    must be a whole indented first line: a headline's column tag (``…（快评）``)
-    is no wrapped text, and a paragraph that lost its indent under it hardly
-    leaves room for one.  A line opening with a dash or wholly in brackets
-    (a dateline) is a headline's, whatever its width, and so is the main line
+    must be a whole indented first line, else it ends in a headline's column
+    tag (``…（快评）``).  A line opening with a dash or wholly in brackets (a
+    dateline) is a headline's, whatever its width, and so is the main line
     under a kicker ending in a double dash (one dash may end a range: ``减产10%—``).
     """
     for index in range(len(lines) - 3, -1, -1):

@@ -533,6 +533,19 @@ def test_a_dateline_in_brackets_under_a_headline_is_no_first_line_of_the_body():
     assert record.body.startswith("今天我们")
 
 
+def test_a_long_column_tag_ends_its_headline():
+    # A series name in the tag may run past twenty characters; the tag still ends the park story's
+    # headline, so the line under it heads the bookshop story, though its words recur above.
+    text = "\n\n".join([
+        "新区公园和图书馆今天正式", "开放，吸引了许多市民前来", "游玩和借书。公园里绿树成", "荫，图书馆里书香四溢。",
+        "公园开放服务市民（深入学习贯彻新时代中国特色社会主义思想）", "图书馆里书香四溢（读书）",
+        "本报讯（记者李四）市里新", "开了一家书店，方便市民下", "班后看书。",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["公园开放服务市民（深入学习贯彻新时代中国特色社会主义思想）"]
+    assert second.title == ["图书馆里书香四溢（读书）"]
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
