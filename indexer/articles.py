@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.bylines import compact, is_bare_dispatch, read_byline
+from indexer.bylines import compact, is_bare_dispatch, is_bracketed, read_byline
 from indexer.layout import (
     BODY,
     DASHES,
@@ -141,8 +141,8 @@ def _join_repeated_dispatches(
         return articles, gaps
     kept, kept_gaps = [articles[0]], gaps[:2]
     for article, gap_after in zip(articles[1:], gaps[2:]):
-        dispatch = _dispatch(lines, article)
-        if not kept_gaps[-1] and dispatch is not None and dispatch == _dispatch(lines, kept[-1]):
+        dispatch = _dispatch(lines, article.paragraphs[0])
+        if not kept_gaps[-1] and dispatch is not None and dispatch == _dispatch(lines, kept[-1].paragraphs[0]):
             kept[-1].paragraphs += article.paragraphs
             kept_gaps[-1] = gap_after
             continue
@@ -151,12 +151,27 @@ def _join_repeated_dispatches(
     return kept, kept_gaps
 
 
-def _dispatch(lines: list[Line], article: Article) -> tuple | None:
-    """Agency, place, date and staff of the dispatch an article opens with, if it names a place and date."""
-    byline = read_byline(" ".join(lines[i].text for i in article.paragraphs[0]))
+def _dispatch(lines: list[Line], paragraph: list[int]) -> tuple | None:
+    """Agency, place, date and staff of the dispatch a paragraph opens with, if it names a place and date.
+
+    A sign-off in brackets (``（新华社北京4月9日电）``) names its dispatch too.
+    """
+    text = " ".join(lines[i].text for i in paragraph)
+    byline = read_byline(text[1:-1] if is_bracketed(text) else text)
     if byline.agency and byline.place and byline.dateline:
         return byline.agency, byline.place, byline.dateline, byline.reporters, byline.correspondents
     return None
+
+
+def _signs_off_for(lines: list[Line], paragraph: list[int], opening: list[int]) -> bool:
+    """Whether a paragraph is a sign-off naming the dispatch the paragraph ``opening`` opens with.
+
+    Agency, place and date must agree (a sign-off names no staff).
+    """
+    if not is_sign_off(lines, paragraph):
+        return False
+    signed, opened = _dispatch(lines, paragraph), _dispatch(lines, opening)
+    return signed is not None and opened is not None and signed[:3] == opened[:3]
 
 
 def _next_brief(lines: list[Line], current: Article, run: list[list[int]]) -> bool:
@@ -260,16 +275,20 @@ def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], 
     ``before`` is the unbroken body text the current article ends with,
     ``gap`` the lone lines between them.  Bylines, jumps, sign-offs and
     teaser boxes always separate articles, but a credit right after a
-    sign-off signs the same article off, and the caption of a photo story's
-    next picture (``图③：``) goes on with it.  Lone lines between two stretches
-    of text are a headline block (not sub-headings of one article) when one
-    runs past the column (hanging punctuation aside), when the column width
-    changes across them, or when one ends in a bracketed column tag.
+    sign-off signs the same article off, a report opening with the dispatch
+    a text was just signed off with (a letter, then the news of it) goes on
+    with it, and so does the caption of a photo story's next picture
+    (``图③：``).  Lone lines between two stretches of text are a headline
+    block (not sub-headings of one article) when one runs past the column
+    (hanging punctuation aside), when the column width changes across them,
+    or when one ends in a bracketed column tag.
     """
     first = lines[after[0][0]]
     last = lines[before[-1][-1]]
     if not gap and (is_sign_off(lines, after[0]) or NEXT_CAPTION_RE.match(compact(first.text))):
         return False  # credits follow one another (``制图：某某`` / ``本期统筹：某某``), so do captions
+    if not gap and first.byline and _signs_off_for(lines, before[-1], after[0]):
+        return False  # a text signed ``（新华社北京4月9日电）``, then the report on it from that dispatch
     if first.byline or first.jump_from or last.jump_to or is_sign_off(lines, before[-1]):
         return True
     if any(lines[i].kind == TEASER for i in gap):

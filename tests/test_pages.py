@@ -546,6 +546,18 @@ def test_a_long_column_tag_ends_its_headline():
     assert second.title == ["图书馆里书香四溢（读书）"]
 
 
+def test_a_text_signed_off_by_the_dispatch_of_the_report_below_shares_its_article():
+    # A letter signed "（新华社北京4月9日电）", then the report on it from that dispatch: one article.
+    text = "\n\n".join([
+        "回\u00a0信", "某某社区全体社区工作者：", "你们好，来信收悉。我一直", "牵挂着大家。", "（新华社北京4月9日电）",
+        "新华社北京4月9日电 某某4", "月8日给某某社区全体社区", "工作者回信，勉励大家。", "某某给社区工作者回信",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["某某给社区工作者回信"] and "（新华社北京4月9日电）\n新华社北京4月9日电" in record.body
+    letter, report = parse_page(text.replace("新华社北京4月9日电 某某4", "新华社上海4月9日电 某某4"))
+    assert letter.body.endswith("（新华社北京4月9日电）") and report.body.startswith("新华社上海")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
