@@ -30,6 +30,7 @@ from indexer.bylines import compact, is_bare_dispatch, is_bracketed, read_byline
 from indexer.layout import (
     BODY,
     DASHES,
+    FULL_LINE_SLACK,
     LEAD_IN_ENDS,
     LONE,
     TEASER,
@@ -360,17 +361,19 @@ def _column_changes(before: Counter, after: Counter) -> bool:
 def _column_evidence(lines: list[Line], paragraphs: list[list[int]], forward: bool = True) -> Counter:
     """Column width of the nearest paragraphs, and how many lines vouch for it.
 
-    Only a paragraph's middle lines fill the column; of those, a line that
-    ends in a letter (see :func:`measures_column`) is exactly the column wide, or half a character short when it holds an
-    odd number of half-width characters.  Paragraphs are read outwards from a break
-    (``forward`` or backwards) until
-    ``COLUMN_SAMPLE`` such lines are found, and no further than a paragraph
-    set in another width (the next article) or an article's first or last
-    paragraph (byline, sign-off, jump).
+    Only a paragraph's middle lines fill the column, and none is narrower
+    than the line after it (a sub-heading run on into the text is); of
+    those, a line that ends in a letter (see :func:`measures_column`) is
+    exactly the column wide, or half a character short when it holds an
+    odd number of half-width characters.  Paragraphs are read outwards from
+    a break (``forward`` or backwards) until ``COLUMN_SAMPLE`` such lines are
+    found, and no further than a paragraph set in another width (the next
+    article) or an article's first or last paragraph (byline, sign-off, jump).
     """
     widths: Counter = Counter()
     for number, paragraph in enumerate(paragraphs):
-        own = Counter(math.ceil(lines[i].width) for i in paragraph[1:-1] if measures_column(lines[i].text))
+        own = Counter(math.ceil(lines[i].width) for i in paragraph[1:-1]
+                      if measures_column(lines[i].text) and lines[i].width >= lines[i + 1].width - FULL_LINE_SLACK)
         if widths and own and common_width(own) != common_width(widths):
             break
         if number and (lines[paragraph[0]].byline if forward else _closes_article(lines, paragraph)):

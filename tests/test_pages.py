@@ -558,6 +558,20 @@ def test_a_text_signed_off_by_the_dispatch_of_the_report_below_shares_its_articl
     assert letter.body.endswith("（新华社北京4月9日电）") and report.body.startswith("新华社上海")
 
 
+def test_a_line_narrower_than_the_next_shows_no_column():
+    # The two-line sub-heading runs on into the paragraph below it; its short second line is no full
+    # line of a narrower column, so the story set 15 wide stays one article.
+    text = "\n\n".join([
+        "某某区今年推进城市更新，全", "区上下齐心协力，协调各方的力量，", "老旧小区改造全面完成，道路交通",
+        "更加通畅，群众的获得感不断增强，", "城市面貌焕然一新，受到了广泛的", "好评。",
+        "不断健全总揽全局、协调各方", "的党的领导制度体系", "高度重视城市管理 工作，", "是某某区的优良传统和巨大优势。",
+        "今年以来，某某区把城市管理工作", "摆在更加突出的位置，出台了一系", "列新的制度和办法，城市管理水平",
+        "明显提升，市民们纷纷点赞。",
+    ])
+    [record] = parse_page(text)
+    assert record.body.endswith("市民们纷纷点赞。")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
