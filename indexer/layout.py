@@ -406,7 +406,7 @@ def _join_full_lines(lines: list[Line], slack: float) -> None:
     A paragraph ends at a short line, or where the next line is indented;
     a sentence that ends exactly at the column's edge does not end it.  A
     next line that is a whole sentence too short to show an indent (``褚福灵说。``)
-    mostly finishes the paragraph, unless it signs the article off.  The
+    mostly finishes the paragraph; a sign-off never does.  The
     paragraph must still read as wrapped at one width (a headline line wider
     than the column does not continue it).
     """
@@ -419,12 +419,12 @@ def _join_full_lines(lines: list[Line], slack: float) -> None:
             continue
         if not (previous.kind == BODY and previous.goes_on and line.sentence_end):
             continue  # only a continued line can be a full line of its paragraph
-        if following.byline or following.staff or following.jump_from:
-            continue
+        if _opens_article(following) or not following.goes_on and is_sign_off(lines, [index + 1]):
+            continue  # a byline opens a paragraph, a credit (``勾犇图 实思文``) is one, whatever its width
         full = line.width >= previous.width - FULL_LINE_SLACK
         indented = following.width <= line.width - WIDTH_CHANGE
         if indented and not following.goes_on:  # a sentence on one line: too short to tell
-            indented = following.width > line.width - INDENT - WIDTH_CHANGE or is_sign_off(lines, [index + 1])
+            indented = following.width > line.width - INDENT - WIDTH_CHANGE
         if full and not indented and _wrapped_column(lines, start, index + 1, slack) is not None:
             line.goes_on = True
 

@@ -572,6 +572,17 @@ def test_a_line_narrower_than_the_next_shows_no_column():
     assert record.body.endswith("市民们纷纷点赞。")
 
 
+def test_a_credit_as_wide_as_the_verse_above_it_signs_the_article_off():
+    # "电动成时尚。" fills its 6-wide line and the credit under it is as wide, yet a credit never
+    # continues a paragraph: it closes the photo story, and the story below is another article.
+    text = "\n\n".join([
+        "新区公园开园迎客", "这正是：", "出行看续航，", "有赖充电桩。", "设施补短板，", "电动成时尚。", "张三图  李四文",
+        "图片报道", "新区公园今天正式开", "园，吸引了许多市民", "前来游玩和锻炼。",
+    ])
+    first, second = parse_page(text)
+    assert first.body.endswith("电动成时尚。\n张三图李四文") and second.body.startswith("新区公园今天")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
