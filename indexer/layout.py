@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 from indexer.bylines import (
     JUMP_RE,
+    SIGN_OFF_ENDS,
     SIGN_OFF_RE,
     compact,
     is_bracketed,
@@ -222,7 +223,7 @@ def classify(lines: list[Line]) -> None:
             previous = lines[index - 1]
             room = SHORT_LINE + (INDENT if index - 1 == start else 0)
             short = line.width < previous.width - room
-            closes = line.text.endswith(("）", ")")) and is_sign_off(lines, list(range(start, index + 1)))
+            closes = line.text.endswith(SIGN_OFF_ENDS) and is_sign_off(lines, list(range(start, index + 1)))
             line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short or closes)
         elif _continues_headline(lines, index):
             line.kind = LONE
@@ -258,9 +259,8 @@ def _split_unwrapped_openings(lines: list[Line], slack: float) -> None:
     """Read a line on top of a paragraph that is too short to be wrapped with it as a lone line.
 
     Type is set greedily, so a paragraph's first line fills its column (less
-    the indent, or all of it; a justifier may spread it there with spaces); a
-    narrower line that ends in a letter and runs on into the paragraph is a
-    line printed whole above it (a headline).
+    the indent, or all of it, spread with spaces perhaps); a narrower line
+    ending in a letter is a line printed whole above it (a headline).
     """
     for index, (line, following) in enumerate(zip(lines, lines[1:])):
         if line.kind != BODY or not line.goes_on or line.jump_open or _opens_article(line):

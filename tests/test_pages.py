@@ -583,6 +583,19 @@ def test_a_credit_as_wide_as_the_verse_above_it_signs_the_article_off():
     assert first.body.endswith("电动成时尚。\n张三图李四文") and second.body.startswith("新区公园今天")
 
 
+def test_a_notice_is_signed_off_by_its_signer_and_date():
+    text = "\n\n".join([
+        "征文启事", "为做好有关工作，某某区总工会", "决定开展征文活动，欢迎广大职", "工踊跃投稿。",
+        "某某区总工会", "2023年6月1日",
+        "新区公园开园迎客", "本报讯（记者李四）今天上", "午，新区公园正式开园迎客。",
+    ])
+    notice, report = parse_page(text)
+    assert notice.title == ["征文启事"] and notice.body.endswith("踊跃投稿。\n某某区总工会2023年6月1日")
+    assert report.title == ["新区公园开园迎客"]
+    from indexer.bylines import SIGN_OFF_RE
+    assert SIGN_OFF_RE.match("2023年6月1日") and not SIGN_OFF_RE.match("2023年6月1日上午，某某区召开会议")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
