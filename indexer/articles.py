@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from indexer.bylines import compact, is_bare_dispatch, is_bracketed, read_byline
 from indexer.layout import (
     BODY,
+    BULLETS,
     DASHES,
     FULL_LINE_SLACK,
     LEAD_IN_ENDS,
@@ -198,15 +199,18 @@ def _lead_in(lines: list[Line], paragraphs: list[list[int]]) -> int:
 
     Text set in body type before a byline that ends no sentence (a brief's
     title in a news roundup, the key points boxed above a report) belongs to
-    the article the byline opens, as do lone lines right above it.  Returns 0
-    when no such paragraph ends the article.
+    the article the byline opens, as do lone lines right above it; so do
+    key points that open with a bullet (``■``), whether or not they end a
+    sentence.  Returns 0 when no such paragraph ends the article.
     """
     count = 0
     for paragraph in reversed(paragraphs):
-        last = lines[paragraph[-1]]
-        if lines[paragraph[0]].kind != BODY or last.sentence_end or _closes_article(lines, paragraph):
+        first, last = lines[paragraph[0]], lines[paragraph[-1]]
+        if first.kind != BODY or _closes_article(lines, paragraph):
             break
-        if lines[paragraph[0]].byline:
+        if last.sentence_end and not (count and first.text.startswith(BULLETS)):
+            break
+        if first.byline:
             return 0
         count += 1
     if not count:

@@ -53,6 +53,8 @@ SENTENCE_END = "。！？；…!?;"
 CLOSING_MARKS = "”’」』）)】〕\"'"
 #: Closing punctuation a typesetter lets hang past the column's edge rather than open a line with it.
 HANGING = "。，、；：？！”’」』）)】〕》〉…,.;:!?"
+#: Marks that open the points of a list (the key points boxed above a report).
+BULLETS = ("■", "●", "◆", "▲", "★", "▶")
 #: A kicker ends with a dash, a subtitle opens with one.
 DASHES = ("——", "—")
 #: A headline line may end asking or exclaiming, never with a full stop.
@@ -96,8 +98,7 @@ CREDIT_SCRAP = 1 / 2
 NAMES_SCRAP = 1 / 3
 #: A bracketed sign-off runs over at most this many lines.
 MAX_SIGN_OFF_LINES = 6
-#: Headlines often end with a bracketed column tag: ``（民生视线）``, or a series' name, up to
-#: ``（深入学习贯彻习近平新时代中国特色社会主义思想）`` (22 characters).
+#: Headlines often end with a bracketed column tag: ``（民生视线）``, or a series' name of 20 and more.
 COLUMN_TAG_RE = re.compile(r"(?<=[\u4e00-\u9fff”！？])[（(][\u4e00-\u9fff·、 ①-⑳]{2,24}[）)]$")
 
 BODY, LONE, TEASER = "body", "lone", "teaser"
@@ -216,8 +217,8 @@ def classify(lines: list[Line]) -> None:
             line.kind, box = LONE, box - 1
             continue
         box = 0
-        if goes_on and (line.byline or line.staff):
-            lines[index - 1].goes_on = goes_on = False  # a byline opens a paragraph of its own
+        if goes_on and (line.byline or line.staff or line.text.startswith(BULLETS)):
+            lines[index - 1].goes_on = goes_on = False  # a byline, or a list's point, opens a paragraph of its own
         if goes_on:
             line.kind = BODY
             previous = lines[index - 1]
@@ -258,9 +259,8 @@ def classify(lines: list[Line]) -> None:
 def _split_unwrapped_openings(lines: list[Line], slack: float) -> None:
     """Read a line on top of a paragraph that is too short to be wrapped with it as a lone line.
 
-    Type is set greedily, so a paragraph's first line fills its column (less
-    the indent, or all of it, spread with spaces perhaps); a narrower line
-    ending in a letter is a line printed whole above it (a headline).
+    Type is set greedily: a paragraph's first line fills its column (less the indent, or all of
+    it, spread with spaces perhaps); a narrower one ending in a letter was printed whole (a headline).
     """
     for index, (line, following) in enumerate(zip(lines, lines[1:])):
         if line.kind != BODY or not line.goes_on or line.jump_open or _opens_article(line):
@@ -468,7 +468,7 @@ def _runs_on_into_scrap(lines: list[Line], index: int, share: float) -> bool:
 
 def _open_brackets(text: str) -> int:
     """How many more brackets ``text`` opens than it closes."""
-    return sum(text.count(mark) for mark in "（(") - sum(text.count(mark) for mark in "）)")
+    return sum(map(text.count, "（(")) - sum(map(text.count, "）)"))
 
 
 def _opens_paragraph(lines: list[Line], index: int, slack: float) -> bool:

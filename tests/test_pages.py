@@ -596,6 +596,28 @@ def test_a_notice_is_signed_off_by_its_signer_and_date():
     assert SIGN_OFF_RE.match("2023年6月1日") and not SIGN_OFF_RE.match("2023年6月1日上午，某某区召开会议")
 
 
+def test_key_points_above_a_byline_open_its_article():
+    # A box of key points, each opening with a bullet, some ending a sentence and some not, stands
+    # between the headline and the report's byline: all of it belongs to the report.
+    text = "\n\n".join([
+        "本报讯（记者张三）今天上", "午，某某区召开了一次重要的", "工作会议，部署明年各项工作", "任务。",
+        "某某在某区考察时强调", "抓好落实确保完成全年各项目标任务",
+        "■ 要抓好落实，确保各项任", "务按期完成，推动各项工作取", "得新成效",
+        "■ 要关心群众生活，办好民", "生实事，让群众的获得感不断", "增强。",
+        "■ 要加强作风建设，为发展", "提供坚强保障，确保各项任务", "落到实处",
+        "本报讯（记者李四）某某近", "日在某区考察时强调，要抓好", "落实，确保完成各项任务。",
+    ])
+    first, second = parse_page(text)
+    assert first.body.endswith("部署明年各项工作任务。")
+    assert second.title == ["某某在某区考察时强调", "抓好落实确保完成全年各项目标任务"]
+    assert second.body.startswith("■要抓好落实") and "落到实处\n本报讯（记者李四）" in second.body
+    # A point that fills its line without a full stop does not run on into the next point.
+    from indexer.layout import classify, split_lines
+    lines = split_lines("\n\n".join(["■ 要抓好落实，确保各项任", "务按期完成，推动各项工作取", "■ 要关心群众生活。"]))
+    classify(lines)
+    assert lines[0].goes_on and not lines[1].goes_on
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
