@@ -686,7 +686,7 @@ def test_five_megabyte_page():
 TARGETS = {"body_exact": 0.95, "headline_exact": 0.93, "continued_to": 0.99, "teasers_found": 0.95,
            "conserved": 1.0}
 #: What the parser reaches today (a regression guard, a little under the measured figures).
-FLOORS = {"body_exact": 0.93, "headline_exact": 0.92, "continued_to": 0.99, "teasers_found": 0.98,
+FLOORS = {"body_exact": 0.94, "headline_exact": 0.93, "continued_to": 0.99, "teasers_found": 0.98,
           "conserved": 1.0}
 
 
