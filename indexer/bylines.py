@@ -69,7 +69,7 @@ TEASER_RE = re.compile(
 _IN_BRACKETS = r"(?:[^（）()]|[（(][^（）()]{0,24}[）)])"
 #: A paragraph that signs an article off: ``（新华社北京8月24日电）``,
 #: ``（作者为日本前首相）``, ``（本报记者 林治波整理）``, ``（欣 欣）``, ``制图：蔡华伟``,
-#: ``本期统筹：许诺``, ``王宇峰图 马原文``, ``新华社发``, a letter's or notice's signature and
+#: ``本期统筹：许诺``, ``王宇峰图 马原文``, ``新华社发``, ``资料照片``, a letter's or notice's signature and
 #: date (``深圳市总工会`` / ``2020年6月1日``), or points to related text: ``（相关报道见第六版）``.
 SIGN_OFF_RE = re.compile(
     rf"^[（(]{_IN_BRACKETS}{{0,160}}(?:电|记者|作者|整理|编译|摄|供图|制图|执笔|撰文|采写|化名|摘编|原载){_IN_BRACKETS}{{0,160}}[）)]$"
@@ -80,6 +80,7 @@ SIGN_OFF_RE = re.compile(
     r"|^[\u4e00-\u9fff·]{2,4}图[\u4e00-\u9fff·]{2,4}文$"
     rf"|^(?:{AGENCY})(?:记者[\u4e00-\u9fff·、]{{2,12}})?发$"
     r"|^[\u4e00-\u9fff·]{0,24}\d{4}年\d{1,2}月\d{1,2}日$"
+    r"|^资料(?:照片|图片)$"
 )
 #: A paragraph may become a sign-off where a bracket closes or a signature's date ends.
 SIGN_OFF_ENDS = ("）", ")", "日")

@@ -280,7 +280,7 @@ def test_a_dateline_in_brackets_stays_under_its_headline():
 
 def test_photo_agency_credit_notes_and_nested_brackets_sign_off():
     from indexer.bylines import SIGN_OFF_RE
-    for line in ("新华社发", "新华社记者张三发", "（文中人物均为化名）", "投稿邮箱：abc@example.com",
+    for line in ("新华社发", "新华社记者张三发", "（文中人物均为化名）", "投稿邮箱：abc@example.com", "资料照片",
                  "（作者为某某大学（研究院）教授）", "（摘编自1月5日《某某日报》）"):
         assert SIGN_OFF_RE.match(line), line
     assert not SIGN_OFF_RE.match("新华社发布最新消息")
