@@ -373,7 +373,7 @@ def _continues_headline(lines: list[Line], index: int) -> bool:
     ``将战“疫”进行到底！`` over a dash subtitle is a headline, not a sentence.
     """
     line = lines[index]
-    if _opens_article(line):
+    if _opens_article(line) or line.text.startswith(BULLETS):
         return False
     following = lines[index + 1] if index + 1 < len(lines) else None
     if line.text.endswith(HEADLINE_MARKS) and following is not None and following.text.startswith(DASHES):

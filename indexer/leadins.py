@@ -5,8 +5,8 @@ right above body text is read as part of the body when
 
 * it introduces what follows: it ends in a colon (``各位代表：``,
   ``图片说明：``), opens with a section label in black brackets (``【点评】``),
-  is a numbered section heading (``四、招聘程序``), or is a brief's title set
-  over its ``本报电``;
+  is a numbered section heading (``四、招聘程序``), ends in a dash over a
+  list's points (``到今年年底——``), or is a brief's title set over its ``本报电``;
 * it is a lead pulled out of the text below, quoting it word for word
   (``好家风就像一盏明灯，照亮人生的长路``).
 """
@@ -17,7 +17,7 @@ import itertools
 import re
 
 from indexer.bylines import compact, is_bare_dispatch
-from indexer.layout import BODY, LEAD_IN_ENDS, LONE, MAX_PARAGRAPH_LINES, Line, ends_with_column_tag
+from indexer.layout import BODY, BULLETS, DASHES, LEAD_IN_ENDS, LONE, MAX_PARAGRAPH_LINES, Line, ends_with_column_tag
 
 #: A line opening with a bracketed label leads into the text below it (``【点评】``).
 LABEL_OPENS = ("【", "〖")
@@ -57,11 +57,14 @@ def _leads_in(line: Line, following: Line) -> bool:
     """Whether a line right above the body leads into it rather than heads it.
 
     A colon introduces what follows (``各位代表：``, ``图片说明：``), and so do a
-    section label in black brackets (``【点评】``, ``【人物】“云岭楷模”李华明``)
-    and a numbered section heading (``四、招聘程序``);
+    section label in black brackets (``【点评】``, ``【人物】“云岭楷模”李华明``),
+    a numbered section heading (``四、招聘程序``) and a dash over a list's
+    points (``到今年年底——`` / ``●禁止…``);
     a brief's title stands in body type over its ``本报电`` (a headline of its
     own column would carry the column's tag).
     """
     if line.text.endswith(LEAD_IN_ENDS) or line.text.startswith(LABEL_OPENS) or SECTION_RE.match(compact(line.text)):
         return True
+    if line.text.endswith(DASHES) and following.text.startswith(BULLETS):
+        return True  # ``到今年年底——`` over the points of a list
     return is_bare_dispatch(compact(following.text)) and not ends_with_column_tag(line.text)

@@ -618,6 +618,17 @@ def test_key_points_above_a_byline_open_its_article():
     assert lines[0].goes_on and not lines[1].goes_on
 
 
+def test_a_dash_over_the_points_of_a_list_leads_into_it():
+    # "到今年年底——" ends in a dash like a kicker, but a bullet point under it is no headline's main line.
+    text = "\n\n".join([
+        "塑料污染治理再加力度（政策解读）", "到今年年底——", "●禁止生产销售一次性发泡", "塑料餐具和塑料棉签。",
+        "●禁止生产含塑料微珠的日化", "产品。",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["塑料污染治理再加力度（政策解读）"]
+    assert record.body.startswith("到今年年底——\n●禁止生产销售一次性发泡塑料餐具")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
