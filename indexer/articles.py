@@ -7,16 +7,18 @@ a reader's eye uses:
   or after a headline, ends with a jump (``（下转2版）``), a sign-off
   (``（新华社北京8月24日电）``) or a photo credit (``肖 翊摄``), and keeps one
   column width: where the full lines change width, another article begins,
-  headline or not;
+  headline or not; a report from the dispatch a text was just signed off
+  with (a letter, then the news of it) goes on with that text;
 * a staff line (``本报记者 某某``) stands inside an article as often as at its
   head, so it does not open one by itself;
 * text in body type that ends no sentence right above a byline (a brief's
-  title in a roundup, boxed key points) belongs to the article the byline
-  opens, unless it runs past that article's column (a headline);
+  title in a roundup, boxed key points, bulleted or not) belongs to the
+  article the byline opens, unless it runs past that article's column (a
+  headline);
 * lone lines between two stretches of text are a headline block when one is
-  wider than the column or ends in a column tag, or when their words recur in
-  the text above and not below (a sub-heading introduces what follows it);
-  else they are sub-headings.
+  wider than the column or ends in a column tag, or when their first lines
+  recur in the text above and not below (a sub-heading introduces what
+  follows it); else they are sub-headings.
 """
 
 from __future__ import annotations
