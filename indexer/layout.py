@@ -6,15 +6,15 @@ Works on the cues a reader's eye uses on a newspaper page:
   but the last is full, the next line's first character would not fit on it
   (closing punctuation hangs into the margin rather than open a line); its
   first line is two characters short (the indent), its last ends a sentence;
-* a headline line is printed whole, at its own width, and does not end a
-  sentence (no 。！？);
+* a headline line, or its dateline in brackets, is printed whole at its own
+  width (too short to wrap with the text below) and ends no sentence (no 。！？);
 * a block wrapped at one width is a paragraph even without a full stop (a
   lead, a deck); a line ending in a column tag (``…（治理之道）``) is a headline;
 * a line that splits a word the page uses elsewhere (``城市运`` / ``动养分``)
   runs on into the next line, as a headline printed whole does not;
 * a paragraph whose first line fills its column started on the line above;
 * a kicker ending in a dash (``北京延庆——``) runs into the next headline
-  line, and a line opening with a dash under a headline is its subtitle;
+  line (a bullet ``●`` opens a list's point), a dash opens a subtitle;
 * the line after a teaser opener (``详见 2版``) is the box's headline.
 
 :func:`classify` marks each line; :mod:`indexer.leadins` then reads lone
