@@ -225,6 +225,7 @@ def classify(lines: list[Line]) -> None:
             room = SHORT_LINE + (INDENT if index - 1 == start else 0)
             short = line.width < previous.width - room
             closes = line.text.endswith(SIGN_OFF_ENDS) and is_sign_off(lines, list(range(start, index + 1)))
+            closes = closes or index - 1 == start and is_sign_off(lines, [start])  # a credit ends on its second line
             line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short or closes)
         elif _continues_headline(lines, index):
             line.kind = LONE
@@ -459,11 +460,10 @@ def _runs_on_into_scrap(lines: list[Line], index: int, share: float) -> bool:
     The rest is a scrap, ``share`` of the line's width at most, and ends no
     sentence; a headline under a credit or a label is a line of its own.
     """
-    line = lines[index]
     following = lines[index + 1] if index + 1 < len(lines) else None
     if following is None or _opens_article(following):
         return False
-    return following.width < line.width * share and not following.sentence_end and not _headline_like(following)
+    return following.width < lines[index].width * share and not following.sentence_end and not _headline_like(following)
 
 
 def _open_brackets(text: str) -> int:

@@ -429,6 +429,13 @@ def test_a_labelled_credit_runs_on_into_its_wrapped_rest():
     ])
     [record] = parse_page(text)
     assert record.body.endswith("数据来源：某某市委宣传部") and record.title == ["新区公园开园迎客了"]
+    # A credit whose word runs on into the next line ("省" / "电力", a pair the page uses) ends there.
+    text = "\n\n".join([
+        "本报讯（记者张三）今", "天上午，某某省电力公司召", "开了一次重要的工作会议，", "部署明年各项工作任务。",
+        "数据来源：国网某某省", "电力有限公司", "某某：电力大数据  助力小康之美",
+    ])
+    [record] = parse_page(text)
+    assert record.body.endswith("数据来源：国网某某省电力有限公司") and record.title == ["某某：电力大数据 助力小康之美"]
 
 
 def test_two_reports_of_one_dispatch_share_one_headline():
