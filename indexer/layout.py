@@ -224,7 +224,8 @@ def classify(lines: list[Line]) -> None:
             previous = lines[index - 1]
             room = SHORT_LINE + (INDENT if index - 1 == start else 0)
             short = line.width < previous.width - room
-            closes = line.text.endswith(SIGN_OFF_ENDS) and is_sign_off(lines, list(range(start, index + 1)))
+            closes = line.text.endswith(SIGN_OFF_ENDS) and (  # a sign-off in brackets may have a line of its own
+                is_bracketed(line.text) and is_sign_off(lines, [index]) or is_sign_off(lines, list(range(start, index + 1))))
             closes = closes or index - 1 == start and is_sign_off(lines, [start])  # a credit ends on its second line
             line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short or closes)
         elif _continues_headline(lines, index):
@@ -332,8 +333,7 @@ def _join_wrapped_leads(lines: list[Line], slack: float) -> None:
             block = lines[start:end]
             if _headline_like(block[-1]) or block[-1].width > column * SHORT_LAST_LINE:
                 continue
-            if all(_fills(line, following, column - (INDENT if k == 0 else 0), slack)
-                   or _fills(line, following, column, slack)
+            if all(_fills(line, following, column - (INDENT if k == 0 else 0), slack) or _fills(line, following, column, slack)
                    for k, (line, following) in enumerate(zip(block, block[1:]))):
                 for line in block:
                     line.kind, line.goes_on = BODY, True

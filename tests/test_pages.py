@@ -636,6 +636,18 @@ def test_a_dash_over_the_points_of_a_list_leads_into_it():
     assert record.body.startswith("到今年年底——\n●禁止生产销售一次性发泡塑料餐具")
 
 
+def test_a_sign_off_in_brackets_on_a_line_of_its_own_ends_its_paragraph():
+    # The sentence above runs on into the credit line; the credit still ends the paragraph, so the
+    # full line under it does not continue it.
+    from indexer.layout import classify, split_lines
+    lines = split_lines("\n\n".join([
+        "我们坚持以大概率思维应对小概", "率事件，精准施策，统筹推进各", "项工作，某某区区长李四日前在",
+        "应急指挥部的工作会议上说", "（本报记者  张三整理）", "当前，疫情防控正处在关键阶段。",
+    ]))
+    classify(lines)
+    assert lines[3].goes_on and not lines[4].goes_on
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
