@@ -67,13 +67,16 @@ TEASER_RE = re.compile(
 
 #: A letter inside a bracketed sign-off, or a short bracketed aside in it: ``（作者为中央党校（国家行政学院）教授）``.
 _IN_BRACKETS = r"(?:[^（）()]|[（(][^（）()]{0,24}[）)])"
+#: A pointer to related text: ``（相关报道见第六版）``; it may close a paragraph's last sentence on its line.
+_RELATED = r"[（(][^（）()]{0,12}见第?[\d一二三四五六七八九十]{1,3}(?:版|面)[）)]"
+RELATED_END_RE = re.compile(rf"[。！？!?”]{_RELATED}$")
 #: A paragraph that signs an article off: ``（新华社北京8月24日电）``,
 #: ``（作者为日本前首相）``, ``（本报记者 林治波整理）``, ``（欣 欣）``, ``制图：蔡华伟``,
 #: ``本期统筹：许诺``, ``王宇峰图 马原文``, ``新华社发``, ``资料照片``, a letter's or notice's signature and
 #: date (``深圳市总工会`` / ``2020年6月1日``), or points to related text: ``（相关报道见第六版）``.
 SIGN_OFF_RE = re.compile(
     rf"^[（(]{_IN_BRACKETS}{{0,160}}(?:电|记者|作者|整理|编译|摄|供图|制图|执笔|撰文|采写|化名|摘编|原载){_IN_BRACKETS}{{0,160}}[）)]$"
-    r"|^[（(][^（）()]{0,12}见第?[\d一二三四五六七八九十]{1,3}(?:版|面)[）)]$"
+    rf"|^{_RELATED}$"
     r"|^[（(][\u4e00-\u9fff·]{2,5}[）)]$"
     r"|^[\u4e00-\u9fff]{0,4}(?:制图|摄影|设计|供图|来源|图片|编辑|统筹|策划|责编|撰文|执笔|邮箱)[:：]"
     r"|^(?:本报记者|记者|新华社记者)?[\u4e00-\u9fff·]{2,12}(?:摄影报道|摄|供图|绘)(?:[（(][^（）()]{1,12}[）)])?$"

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 from indexer.bylines import (
     JUMP_RE,
+    RELATED_END_RE,
     SIGN_OFF_ENDS,
     SIGN_OFF_RE,
     compact,
@@ -165,8 +166,8 @@ def _width(text: str) -> float:
 
 
 def _ends_sentence(text: str) -> bool:
-    stripped = text.rstrip(CLOSING_MARKS)
-    return bool(stripped) and stripped[-1] in SENTENCE_END
+    stripped = text.rstrip(CLOSING_MARKS)  # a pointer may follow the full stop: ``…了基础。（相关报道见第二版）``
+    return bool(stripped) and stripped[-1] in SENTENCE_END or bool(RELATED_END_RE.search(text))
 
 
 def letter_pairs(text: str) -> set[str]:
@@ -344,8 +345,7 @@ def _join_wrapped_leads(lines: list[Line], slack: float) -> None:
 
 def _headline_like(line: Line) -> bool:
     """A line no paragraph wraps through: it ends a sentence, ends in a column tag, or has a dash at an end."""
-    text = line.text
-    return line.sentence_end or ends_with_column_tag(text) or text.startswith(DASHES) or text.endswith(DASHES)
+    return line.sentence_end or ends_with_column_tag(line.text) or line.text.startswith(DASHES) or line.text.endswith(DASHES)
 
 
 def _paragraph_column(lines: list[Line], start: int, own: bool = False) -> int | None:

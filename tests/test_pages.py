@@ -648,6 +648,17 @@ def test_a_sign_off_in_brackets_on_a_line_of_its_own_ends_its_paragraph():
     assert lines[3].goes_on and not lines[4].goes_on
 
 
+def test_a_pointer_to_related_text_after_the_last_full_stop_ends_the_paragraph():
+    # "…奠定了基础。（相关报道见第二版）" ends its sentence and the article's text; the line under it is
+    # the headline, not the paragraph's next line.
+    text = "\n\n".join([
+        "本报讯（记者张三）今天上", "午，新区公园正式开园迎客，", "奠定了基础。（相关报道见第二版）", "新区公园开园迎客",
+        "本报讯（记者李四）今天上", "午，市图书馆延长开放时间，", "方便市民下班后借书。",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["新区公园开园迎客"] and first.body.endswith("奠定了基础。（相关报道见第二版）")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
