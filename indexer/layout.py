@@ -89,8 +89,8 @@ EXACT_TYPE = 0.8
 
 #: Labels of boxes printed at the head of an article's body (key points, editor's note).
 BOX_LABELS = frozenset({"核心阅读", "阅读提示", "内容提要", "编者按", "导读", "编者的话", "开栏的话", "记者手记"})
-#: A part number on a line of its own (``一``, ``二``) heads a section of a body.
-PART_NUMBER_RE = re.compile(r"^[一二三四五六七八九十]{1,3}$|^[①②③④⑤⑥⑦⑧⑨⑩]$")
+#: Body lines of their own: a part number (``一``, ``①``) over a section, a quote's source (``——《经济日报》``).
+OWN_LINE_RE = re.compile(r"^[一二三四五六七八九十]{1,3}$|^[①②③④⑤⑥⑦⑧⑨⑩]$|^——《[^《》]+》$")
 #: Lines after a teaser opener read as its headline, whatever their width (see :func:`_boxed`).
 MAX_BOX_LINES = 1
 #: The wrapped rest of a labelled credit (``来源：…``), and of a line of names
@@ -239,7 +239,7 @@ def classify(lines: list[Line]) -> None:
             line.goes_on = not line.sentence_end and not line.staff
         elif line.joins and not _opens_article(lines[index + 1]) and _could_wrap(line, lines[index + 1]):
             line.kind, line.goes_on = BODY, True
-        elif compact(line.text) in BOX_LABELS or PART_NUMBER_RE.match(compact(line.text)):
+        elif compact(line.text) in BOX_LABELS or OWN_LINE_RE.match(compact(line.text)):
             line.kind = BODY
         elif SET_SPACE_RE.search(line.text):
             line.kind = BODY

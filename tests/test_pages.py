@@ -659,6 +659,18 @@ def test_a_pointer_to_related_text_after_the_last_full_stop_ends_the_paragraph()
     assert first.title == ["新区公园开园迎客"] and first.body.endswith("奠定了基础。（相关报道见第二版）")
 
 
+def test_a_quotes_source_under_it_is_body_not_a_subtitle():
+    text = "\n\n".join([
+        "良种培育为粮食安全提供支撑（微观）", "种业是农业的“芯片”，是保障国家粮食安全的", "重要基础性行业。", "——《某某日报》",
+        "良种是农业高质量发展的重要抓手，也是提高", "农业竞争力的关键。", "——《某某晚报》",
+        "详见3版", "新区公园开园迎客",
+    ])
+    article, teaser = parse_page(text)
+    assert article.title == ["良种培育为粮食安全提供支撑（微观）"]
+    assert "——《某某日报》\n良种是" in article.body and article.body.endswith("——《某某晚报》")
+    assert teaser.title == ["新区公园开园迎客"]
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
