@@ -284,8 +284,8 @@ def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], 
     teaser boxes always separate articles, but a credit right after a
     sign-off signs the same article off, a report opening with the dispatch
     a text was just signed off with (a letter, then the news of it) goes on
-    with it, and so does the caption of a photo story's next picture
-    (``图③：``).  Lone lines between two stretches of text are a headline
+    with it, and so do a label after a sign-off (``推荐读物：``) and the
+    caption of a photo story's next picture (``图③：``).  Lone lines between two stretches of text are a headline
     block (not sub-headings of one article) when one runs past the column
     (hanging punctuation aside), when the column width changes across them,
     or when one ends in a bracketed column tag.
@@ -294,6 +294,8 @@ def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], 
     last = lines[before[-1][-1]]
     if not gap and (is_sign_off(lines, after[0]) or NEXT_CAPTION_RE.match(compact(first.text))):
         return False  # credits follow one another (``制图：某某`` / ``本期统筹：某某``), so do captions
+    if not gap and len(after[0]) == 1 and first.text.endswith(LEAD_IN_ENDS) and is_sign_off(lines, before[-1]):
+        return False  # a label after a sign-off (``推荐读物：``, ``图片说明：``) adds to the article
     if not gap and first.byline and _signs_off_for(lines, before[-1], after[0]):
         return False  # a text signed ``（新华社北京4月9日电）``, then the report on it from that dispatch
     if first.byline or first.jump_from or last.jump_to or is_sign_off(lines, before[-1]):

@@ -671,6 +671,15 @@ def test_a_quotes_source_under_it_is_body_not_a_subtitle():
     assert teaser.title == ["新区公园开园迎客"]
 
 
+def test_a_label_right_after_a_sign_off_adds_to_the_article():
+    text = "\n\n".join([
+        "物联网开启万物互联时代（开卷知新）", "我们应当抓住机遇创造未来，建设", "好智能化数字中国。", "（作者为某某学会物联网委员会主任）",
+        "推荐读物：", "1．《物联网导论》：张三著；某某", "出版社出版。",
+    ])
+    [record] = parse_page(text)
+    assert record.body.endswith("委员会主任）\n推荐读物：\n1．《物联网导论》：张三著；某某出版社出版。")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
