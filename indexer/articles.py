@@ -337,7 +337,10 @@ def _heads_text_before(lines: list[Line], before: list[list[int]], gap: list[int
 
 
 def _holds_together(line: Line, following: Line) -> bool:
-    """Whether two lone lines are parts of one headline: a kicker (``山下——``, ``…：``) and what follows it, or a line and its dash subtitle."""
+    """Whether two lone lines are parts of one headline.
+
+    A kicker (``山下——``, ``…：``) leads into the line after it, a dash subtitle follows the line before it.
+    """
     return line.text.endswith(DASHES + LEAD_IN_ENDS) or following.text.startswith(DASHES)
 
 

@@ -9,7 +9,8 @@ article rather than the article itself:
 * jump markers — ``（下转2版）`` (the article continues on page 2),
   ``（上接1版）`` (it continues from page 1);
 * teaser boxes — ``详见 2版``, ``（详见第4版）``, or ``详见      版2`` as the PDF
-  justifier spreads it — that point to an article printed on another page.
+  justifier spreads it — that point to an article printed on another page;
+* the column tag that ends a headline — ``…（民生视线）``.
 
 Every pattern is matched against *compact* text: the printed text with all
 whitespace removed, because the PDF justifier scatters spaces anywhere
@@ -88,6 +89,9 @@ SIGN_OFF_RE = re.compile(
 #: A paragraph may become a sign-off where a bracket closes or a signature's date ends.
 SIGN_OFF_ENDS = ("）", ")", "日")
 
+#: Headlines often end with a bracketed column tag: ``（民生视线）``, or a series' name of 20 and more.
+COLUMN_TAG_RE = re.compile(r"(?<=[\u4e00-\u9fff”！？])[（(][\u4e00-\u9fff·、 ①-⑳]{2,24}[）)]$")
+
 #: Longest name in a staff line (``阿尔达克``; a compound name with ``·`` counts its parts).
 MAX_NAME_CHARS = 4
 
@@ -98,6 +102,11 @@ _NAME_SPLIT_RE = re.compile(r"[、，,；;/\s\u3000]+")
 def compact(text: str) -> str:
     """Return ``text`` without any whitespace."""
     return "".join(text.split())
+
+
+def ends_with_column_tag(text: str) -> bool:
+    """Whether a line ends in a short bracketed column tag after text: ``…（治理之道）``."""
+    return bool(COLUMN_TAG_RE.search(compact(text)))
 
 
 def teaser_page(line: str) -> int | None:

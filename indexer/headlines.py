@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from indexer.bylines import compact, is_bracketed
+from indexer.bylines import compact, ends_with_column_tag, is_bracketed
 from indexer.articles import Article
-from indexer.layout import TEASER, Line, ends_with_column_tag, letter_pairs
+from indexer.layout import TEASER, Line, letter_pairs
 
 #: Score of a teaser-box line: teasers have no body here, so a line stays in
 #: the box unless it recurs in the following body more than this.

@@ -42,6 +42,7 @@ from indexer.bylines import (
     SIGN_OFF_ENDS,
     SIGN_OFF_RE,
     compact,
+    ends_with_column_tag,
     is_bracketed,
     is_byline_start,
     is_staff_line,
@@ -99,8 +100,6 @@ CREDIT_SCRAP = 1 / 2
 NAMES_SCRAP = 1 / 3
 #: A bracketed sign-off runs over at most this many lines.
 MAX_SIGN_OFF_LINES = 6
-#: Headlines often end with a bracketed column tag: ``（民生视线）``, or a series' name of 20 and more.
-COLUMN_TAG_RE = re.compile(r"(?<=[\u4e00-\u9fff”！？])[（(][\u4e00-\u9fff·、 ①-⑳]{2,24}[）)]$")
 
 BODY, LONE, TEASER = "body", "lone", "teaser"
 LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
@@ -225,8 +224,8 @@ def classify(lines: list[Line]) -> None:
             previous = lines[index - 1]
             room = SHORT_LINE + (INDENT if index - 1 == start else 0)
             short = line.width < previous.width - room
-            closes = line.text.endswith(SIGN_OFF_ENDS) and (  # a sign-off in brackets may have a line of its own
-                is_bracketed(line.text) and is_sign_off(lines, [index]) or is_sign_off(lines, list(range(start, index + 1))))
+            own = is_bracketed(line.text) and is_sign_off(lines, [index])  # a sign-off in brackets on its own line
+            closes = line.text.endswith(SIGN_OFF_ENDS) and (own or is_sign_off(lines, list(range(start, index + 1))))
             closes = closes or index - 1 == start and is_sign_off(lines, [start])  # a credit ends on its second line
             line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short or closes)
         elif _continues_headline(lines, index):
@@ -303,9 +302,8 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
             continue
         if ends_with_column_tag(line.text):  # ``中国（河北）`` opening a paragraph, its bracket inside the column
             joins = line.width <= column - INDENT and _fills(line, first, column - INDENT, slack)
-        else:
-            spread = line.span > line.width  # the justifier spread the line to its width with spaces
-            joins = any(_fills(line, first, width, slack) or spread and line.span == width
+        else:  # the justifier may have spread the line to its width with spaces
+            joins = any(_fills(line, first, width, slack) or line.width < line.span == width
                         for width in (column - INDENT, column))
         if joins:
             line.kind, line.goes_on = BODY, True
@@ -334,7 +332,8 @@ def _join_wrapped_leads(lines: list[Line], slack: float) -> None:
             block = lines[start:end]
             if _headline_like(block[-1]) or block[-1].width > column * SHORT_LAST_LINE:
                 continue
-            if all(_fills(line, following, column - (INDENT if k == 0 else 0), slack) or _fills(line, following, column, slack)
+            if all(_fills(line, following, column - (INDENT if k == 0 else 0), slack)
+                   or _fills(line, following, column, slack)
                    for k, (line, following) in enumerate(zip(block, block[1:]))):
                 for line in block:
                     line.kind, line.goes_on = BODY, True
@@ -345,7 +344,8 @@ def _join_wrapped_leads(lines: list[Line], slack: float) -> None:
 
 def _headline_like(line: Line) -> bool:
     """A line no paragraph wraps through: it ends a sentence, ends in a column tag, or has a dash at an end."""
-    return line.sentence_end or ends_with_column_tag(line.text) or line.text.startswith(DASHES) or line.text.endswith(DASHES)
+    text = line.text
+    return line.sentence_end or ends_with_column_tag(text) or text.startswith(DASHES) or text.endswith(DASHES)
 
 
 def _paragraph_column(lines: list[Line], start: int, own: bool = False) -> int | None:
@@ -407,9 +407,9 @@ def _join_full_lines(lines: list[Line], slack: float) -> None:
     A paragraph ends at a short line, or where the next line is indented;
     a sentence that ends exactly at the column's edge does not end it.  A
     next line that is a whole sentence too short to show an indent (``褚福灵说。``)
-    mostly finishes the paragraph; a sign-off never does.  The
-    paragraph must still read as wrapped at one width (a headline line wider
-    than the column does not continue it).
+    mostly finishes the paragraph; a sign-off never does.  The paragraph,
+    through the end of the one the next line opens, must still read as wrapped
+    at one width (a headline, or a report set wider, does not continue it).
     """
     start = 0  # first line of the current paragraph
     for index in range(1, len(lines) - 1):
@@ -426,7 +426,8 @@ def _join_full_lines(lines: list[Line], slack: float) -> None:
         indented = following.width <= line.width - WIDTH_CHANGE
         if indented and not following.goes_on:  # a sentence on one line: too short to tell
             indented = following.width > line.width - INDENT - WIDTH_CHANGE
-        if full and not indented and _wrapped_column(lines, start, index + 1, slack) is not None:
+        end = next((j for j in range(index + 1, len(lines)) if not lines[j].goes_on), len(lines) - 1)
+        if full and not indented and _wrapped_column(lines, start, end, slack) is not None:
             line.goes_on = True
 
 
@@ -577,11 +578,6 @@ def _justify_slack(lines: list[Line]) -> float:
                 pairs += 1
                 same += widths[0] == widths[1]
     return 0.0 if pairs and same >= EXACT_TYPE * pairs else 1.0
-
-
-def ends_with_column_tag(text: str) -> bool:
-    """Whether a line ends in a short bracketed column tag after text: ``…（治理之道）``."""
-    return bool(COLUMN_TAG_RE.search(compact(text)))
 
 
 def is_sign_off(lines: list[Line], paragraph: list[int]) -> bool:

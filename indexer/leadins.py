@@ -16,8 +16,8 @@ from __future__ import annotations
 import itertools
 import re
 
-from indexer.bylines import compact, is_bare_dispatch
-from indexer.layout import BODY, BULLETS, DASHES, LEAD_IN_ENDS, LONE, MAX_PARAGRAPH_LINES, Line, ends_with_column_tag
+from indexer.bylines import compact, ends_with_column_tag, is_bare_dispatch
+from indexer.layout import BODY, BULLETS, DASHES, LEAD_IN_ENDS, LONE, MAX_PARAGRAPH_LINES, Line
 
 #: A line opening with a bracketed label leads into the text below it (``【点评】``).
 LABEL_OPENS = ("【", "〖")

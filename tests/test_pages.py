@@ -680,6 +680,18 @@ def test_a_label_right_after_a_sign_off_adds_to_the_article():
     assert record.body.endswith("委员会主任）\n推荐读物：\n1．《物联网导论》：张三著；某某出版社出版。")
 
 
+def test_a_sentence_ending_at_the_column_edge_does_not_run_on_into_a_report_set_wider():
+    # "…乐开怀。" fills the park story's column of 12; the library story below it, set 13 wide, opens
+    # with a line as wide as a full line of 12, but its paragraph does not wrap at 12: two articles.
+    text = "\n\n".join([
+        "新区公园今天正式开园", "迎客吸引了许多市民前来游", "玩锻炼公园里绿树成荫市民", "们在公园散步大家纷纷点赞", "称好不已满意而归乐开怀。",
+        "市图书馆从本月起延长开", "放时间每天开放到晚上九点方", "便市民下班后借书许多市民表", "示这一举措很贴心很实用大家",
+        "都说以后要常来图书馆看看书", "学习。",
+    ])
+    first, second = parse_page(text)
+    assert first.body.endswith("乐开怀。") and second.body.startswith("市图书馆")
+
+
 def test_to_dict_is_json_ready(seed_records):
     data = seed_records[0].to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
