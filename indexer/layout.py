@@ -224,8 +224,8 @@ def classify(lines: list[Line]) -> None:
             previous = lines[index - 1]
             room = SHORT_LINE + (INDENT if index - 1 == start else 0)
             short = line.width < previous.width - room
-            own = is_bracketed(line.text) and is_sign_off(lines, [index])  # a sign-off in brackets on its own line
-            closes = line.text.endswith(SIGN_OFF_ENDS) and (own or is_sign_off(lines, list(range(start, index + 1))))
+            closes = line.text.endswith(SIGN_OFF_ENDS) and (is_sign_off(lines, list(range(start, index + 1)))
+                                                            or is_bracketed(line.text) and is_sign_off(lines, [index]))
             closes = closes or index - 1 == start and is_sign_off(lines, [start])  # a credit ends on its second line
             line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short or closes)
         elif _continues_headline(lines, index):
@@ -269,6 +269,8 @@ def _split_unwrapped_openings(lines: list[Line], slack: float) -> None:
             continue
         if index and lines[index - 1].kind == BODY and lines[index - 1].goes_on or not line.text[-1].isalnum():
             continue  # not a paragraph's first line, or it ends in punctuation (a verse, a list)
+        if not following.goes_on:
+            continue  # a paragraph of two lines shows no column
         column = _paragraph_column(lines, index, own=True)
         if column is None or line.width >= column or line.span > line.width and line.span >= column - INDENT:
             continue
