@@ -7,16 +7,18 @@ a reader's eye uses:
   or after a headline, ends with a jump (``（下转2版）``), a sign-off
   (``（新华社北京8月24日电）``) or a photo credit (``肖 翊摄``), and keeps one
   column width: where the full lines change width, another article begins,
-  headline or not;
+  headline or not; a report from the dispatch a text was just signed off
+  with (a letter, then the news of it) goes on with that text;
 * a staff line (``本报记者 某某``) stands inside an article as often as at its
   head, so it does not open one by itself;
 * text in body type that ends no sentence right above a byline (a brief's
-  title in a roundup, boxed key points) belongs to the article the byline
-  opens, unless it runs past that article's column (a headline);
+  title in a roundup, boxed key points, bulleted or not) belongs to the
+  article the byline opens, unless it runs past that article's column (a
+  headline);
 * lone lines between two stretches of text are a headline block when one is
-  wider than the column or ends in a column tag, or when their words recur in
-  the text above and not below (a sub-heading introduces what follows it);
-  else they are sub-headings.
+  wider than the column or ends in a column tag, or when their first lines
+  recur in the text above and not below (a sub-heading introduces what
+  follows it); else they are sub-headings.
 """
 
 from __future__ import annotations
@@ -26,9 +28,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.bylines import compact, is_bare_dispatch, read_byline
+from indexer.bylines import compact, is_bare_dispatch, is_bracketed, read_byline
 from indexer.layout import (
     BODY,
+    BULLETS,
+    DASHES,
+    FULL_LINE_SLACK,
+    LEAD_IN_ENDS,
     LONE,
     TEASER,
     Line,
@@ -38,6 +44,7 @@ from indexer.layout import (
     letter_pairs,
     measures_column,
 )
+from indexer.leadins import join_lead_ins
 
 #: Share of a headline's letter pairs that recur in the body it heads (see :func:`_heads_text_before`).
 HEADLINE_RECURRENCE = 0.5
@@ -79,6 +86,7 @@ def read_layout(lines: list[Line]) -> tuple[list[Article], list[list[int]]]:
     article ``j - 1`` and article ``j``.
     """
     classify(lines)
+    join_lead_ins(lines)
     items = list(_paragraphs(lines))
     articles: list[Article] = []
     gaps: list[list[int]] = [[]]
@@ -137,8 +145,8 @@ def _join_repeated_dispatches(
         return articles, gaps
     kept, kept_gaps = [articles[0]], gaps[:2]
     for article, gap_after in zip(articles[1:], gaps[2:]):
-        dispatch = _dispatch(lines, article)
-        if not kept_gaps[-1] and dispatch is not None and dispatch == _dispatch(lines, kept[-1]):
+        dispatch = _dispatch(lines, article.paragraphs[0])
+        if not kept_gaps[-1] and dispatch is not None and dispatch == _dispatch(lines, kept[-1].paragraphs[0]):
             kept[-1].paragraphs += article.paragraphs
             kept_gaps[-1] = gap_after
             continue
@@ -147,12 +155,27 @@ def _join_repeated_dispatches(
     return kept, kept_gaps
 
 
-def _dispatch(lines: list[Line], article: Article) -> tuple | None:
-    """Agency, place, date and staff of the dispatch an article opens with, if it names a place and date."""
-    byline = read_byline(" ".join(lines[i].text for i in article.paragraphs[0]))
+def _dispatch(lines: list[Line], paragraph: list[int]) -> tuple | None:
+    """Agency, place, date and staff of the dispatch a paragraph opens with, if it names a place and date.
+
+    A sign-off in brackets (``（新华社北京4月9日电）``) names its dispatch too.
+    """
+    text = " ".join(lines[i].text for i in paragraph)
+    byline = read_byline(text[1:-1] if is_bracketed(text) else text)
     if byline.agency and byline.place and byline.dateline:
         return byline.agency, byline.place, byline.dateline, byline.reporters, byline.correspondents
     return None
+
+
+def _signs_off_for(lines: list[Line], paragraph: list[int], opening: list[int]) -> bool:
+    """Whether a paragraph is a sign-off naming the dispatch the paragraph ``opening`` opens with.
+
+    Agency, place and date must agree (a sign-off names no staff).
+    """
+    if not is_sign_off(lines, paragraph):
+        return False
+    signed, opened = _dispatch(lines, paragraph), _dispatch(lines, opening)
+    return signed is not None and opened is not None and signed[:3] == opened[:3]
 
 
 def _next_brief(lines: list[Line], current: Article, run: list[list[int]]) -> bool:
@@ -178,15 +201,18 @@ def _lead_in(lines: list[Line], paragraphs: list[list[int]]) -> int:
 
     Text set in body type before a byline that ends no sentence (a brief's
     title in a news roundup, the key points boxed above a report) belongs to
-    the article the byline opens, as do lone lines right above it.  Returns 0
-    when no such paragraph ends the article.
+    the article the byline opens, as do lone lines right above it; so do
+    key points that open with a bullet (``■``), whether or not they end a
+    sentence.  Returns 0 when no such paragraph ends the article.
     """
     count = 0
     for paragraph in reversed(paragraphs):
-        last = lines[paragraph[-1]]
-        if lines[paragraph[0]].kind != BODY or last.sentence_end or _closes_article(lines, paragraph):
+        first, last = lines[paragraph[0]], lines[paragraph[-1]]
+        if first.kind != BODY or _closes_article(lines, paragraph):
             break
-        if lines[paragraph[0]].byline:
+        if last.sentence_end and not (count and first.text.startswith(BULLETS)):
+            break
+        if first.byline:
             return 0
         count += 1
     if not count:
@@ -256,16 +282,22 @@ def _starts_article(lines: list[Line], before: list[list[int]], gap: list[int], 
     ``before`` is the unbroken body text the current article ends with,
     ``gap`` the lone lines between them.  Bylines, jumps, sign-offs and
     teaser boxes always separate articles, but a credit right after a
-    sign-off signs the same article off, and the caption of a photo story's
-    next picture (``图③：``) goes on with it.  Lone lines between two stretches
-    of text are a headline block (not sub-headings of one article) when one
-    runs past the column (hanging punctuation aside), when the column width
-    changes across them, or when one ends in a bracketed column tag.
+    sign-off signs the same article off, a report opening with the dispatch
+    a text was just signed off with (a letter, then the news of it) goes on
+    with it, and so do a label after a sign-off (``推荐读物：``) and the
+    caption of a photo story's next picture (``图③：``).  Lone lines between two stretches of text are a headline
+    block (not sub-headings of one article) when one runs past the column
+    (hanging punctuation aside), when the column width changes across them,
+    or when one ends in a bracketed column tag.
     """
     first = lines[after[0][0]]
     last = lines[before[-1][-1]]
     if not gap and (is_sign_off(lines, after[0]) or NEXT_CAPTION_RE.match(compact(first.text))):
         return False  # credits follow one another (``制图：某某`` / ``本期统筹：某某``), so do captions
+    if not gap and len(after[0]) == 1 and first.text.endswith(LEAD_IN_ENDS) and is_sign_off(lines, before[-1]):
+        return False  # a label after a sign-off (``推荐读物：``, ``图片说明：``) adds to the article
+    if not gap and first.byline and _signs_off_for(lines, before[-1], after[0]):
+        return False  # a text signed ``（新华社北京4月9日电）``, then the report on it from that dispatch
     if first.byline or first.jump_from or last.jump_to or is_sign_off(lines, before[-1]):
         return True
     if any(lines[i].kind == TEASER for i in gap):
@@ -289,13 +321,27 @@ def _heads_text_before(lines: list[Line], before: list[list[int]], gap: list[int
     A sub-heading introduces the text after it; a headline printed after its
     body sums up the text before it.  Lone lines whose letter pairs recur in
     the text before (``HEADLINE_RECURRENCE`` of them) and nowhere in the text
-    after are the headline of the article before, and a new article follows.
+    after are the headline of the article before, and a new article follows;
+    the lines after them, if any, head that article.  The first lines of the
+    gap are taken whole: a kicker is not cut from its main line, nor a main
+    line from its subtitle.
     """
-    heading = letter_pairs("".join(compact(lines[i].text) for i in gap))
-    if not heading:
-        return False
     text_before, text_after = (_text_pairs(lines, run) for run in (before, after))
-    return len(heading & text_before) >= HEADLINE_RECURRENCE * len(heading) and not heading & text_after
+    for end in range(1, len(gap) + 1):
+        if end < len(gap) and _holds_together(lines[gap[end - 1]], lines[gap[end]]):
+            continue
+        heading = letter_pairs("".join(compact(lines[i].text) for i in gap[:end]))
+        if heading and len(heading & text_before) >= HEADLINE_RECURRENCE * len(heading) and not heading & text_after:
+            return True
+    return False
+
+
+def _holds_together(line: Line, following: Line) -> bool:
+    """Whether two lone lines are parts of one headline.
+
+    A kicker (``山下——``, ``…：``) leads into the line after it, a dash subtitle follows the line before it.
+    """
+    return line.text.endswith(DASHES + LEAD_IN_ENDS) or following.text.startswith(DASHES)
 
 
 def _has_headline_tag(text: str) -> bool:
@@ -326,17 +372,19 @@ def _column_changes(before: Counter, after: Counter) -> bool:
 def _column_evidence(lines: list[Line], paragraphs: list[list[int]], forward: bool = True) -> Counter:
     """Column width of the nearest paragraphs, and how many lines vouch for it.
 
-    Only a paragraph's middle lines fill the column; of those, a line that
-    ends in a letter (see :func:`measures_column`) is exactly the column wide, or half a character short when it holds an
-    odd number of half-width characters.  Paragraphs are read outwards from a break
-    (``forward`` or backwards) until
-    ``COLUMN_SAMPLE`` such lines are found, and no further than a paragraph
-    set in another width (the next article) or an article's first or last
-    paragraph (byline, sign-off, jump).
+    Only a paragraph's middle lines fill the column, and none is narrower
+    than the line after it (a sub-heading run on into the text is); of
+    those, a line that ends in a letter (see :func:`measures_column`) is
+    exactly the column wide, or half a character short when it holds an
+    odd number of half-width characters.  Paragraphs are read outwards from
+    a break (``forward`` or backwards) until ``COLUMN_SAMPLE`` such lines are
+    found, and no further than a paragraph set in another width (the next
+    article) or an article's first or last paragraph (byline, sign-off, jump).
     """
     widths: Counter = Counter()
     for number, paragraph in enumerate(paragraphs):
-        own = Counter(math.ceil(lines[i].width) for i in paragraph[1:-1] if measures_column(lines[i].text))
+        own = Counter(math.ceil(lines[i].width) for i in paragraph[1:-1]
+                      if measures_column(lines[i].text) and lines[i].width >= lines[i + 1].width - FULL_LINE_SLACK)
         if widths and own and common_width(own) != common_width(widths):
             break
         if number and (lines[paragraph[0]].byline if forward else _closes_article(lines, paragraph)):

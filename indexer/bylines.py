@@ -9,7 +9,8 @@ article rather than the article itself:
 * jump markers — ``（下转2版）`` (the article continues on page 2),
   ``（上接1版）`` (it continues from page 1);
 * teaser boxes — ``详见 2版``, ``（详见第4版）``, or ``详见      版2`` as the PDF
-  justifier spreads it — that point to an article printed on another page.
+  justifier spreads it — that point to an article printed on another page;
+* the column tag that ends a headline — ``…（民生视线）``.
 
 Every pattern is matched against *compact* text: the printed text with all
 whitespace removed, because the PDF justifier scatters spaces anywhere
@@ -67,19 +68,29 @@ TEASER_RE = re.compile(
 
 #: A letter inside a bracketed sign-off, or a short bracketed aside in it: ``（作者为中央党校（国家行政学院）教授）``.
 _IN_BRACKETS = r"(?:[^（）()]|[（(][^（）()]{0,24}[）)])"
+#: A pointer to related text: ``（相关报道见第六版）``; it may close a paragraph's last sentence on its line.
+_RELATED = r"[（(][^（）()]{0,12}见第?[\d一二三四五六七八九十]{1,3}(?:版|面)[）)]"
+RELATED_END_RE = re.compile(rf"[。！？!?”]{_RELATED}$")
 #: A paragraph that signs an article off: ``（新华社北京8月24日电）``,
 #: ``（作者为日本前首相）``, ``（本报记者 林治波整理）``, ``（欣 欣）``, ``制图：蔡华伟``,
-#: ``本期统筹：许诺``, ``王宇峰图 马原文``, ``新华社发``, or points to related text:
-#: ``（相关报道见第六版）``.
+#: ``本期统筹：许诺``, ``王宇峰图 马原文``, ``新华社发``, ``资料照片``, a letter's or notice's signature and
+#: date (``深圳市总工会`` / ``2020年6月1日``), or points to related text: ``（相关报道见第六版）``.
 SIGN_OFF_RE = re.compile(
     rf"^[（(]{_IN_BRACKETS}{{0,160}}(?:电|记者|作者|整理|编译|摄|供图|制图|执笔|撰文|采写|化名|摘编|原载){_IN_BRACKETS}{{0,160}}[）)]$"
-    r"|^[（(][^（）()]{0,12}见第?[\d一二三四五六七八九十]{1,3}(?:版|面)[）)]$"
+    rf"|^{_RELATED}$"
     r"|^[（(][\u4e00-\u9fff·]{2,5}[）)]$"
     r"|^[\u4e00-\u9fff]{0,4}(?:制图|摄影|设计|供图|来源|图片|编辑|统筹|策划|责编|撰文|执笔|邮箱)[:：]"
     r"|^(?:本报记者|记者|新华社记者)?[\u4e00-\u9fff·]{2,12}(?:摄影报道|摄|供图|绘)(?:[（(][^（）()]{1,12}[）)])?$"
     r"|^[\u4e00-\u9fff·]{2,4}图[\u4e00-\u9fff·]{2,4}文$"
     rf"|^(?:{AGENCY})(?:记者[\u4e00-\u9fff·、]{{2,12}})?发$"
+    r"|^[\u4e00-\u9fff·]{0,24}\d{4}年\d{1,2}月\d{1,2}日$"
+    r"|^资料(?:照片|图片)$"
 )
+#: A paragraph may become a sign-off where a bracket closes or a signature's date ends.
+SIGN_OFF_ENDS = ("）", ")", "日")
+
+#: Headlines often end with a bracketed column tag: ``（民生视线）``, or a series' name of 20 and more.
+COLUMN_TAG_RE = re.compile(r"(?<=[\u4e00-\u9fff”！？])[（(][\u4e00-\u9fff·、 ①-⑳]{2,24}[）)]$")
 
 #: Longest name in a staff line (``阿尔达克``; a compound name with ``·`` counts its parts).
 MAX_NAME_CHARS = 4
@@ -91,6 +102,11 @@ _NAME_SPLIT_RE = re.compile(r"[、，,；;/\s\u3000]+")
 def compact(text: str) -> str:
     """Return ``text`` without any whitespace."""
     return "".join(text.split())
+
+
+def ends_with_column_tag(text: str) -> bool:
+    """Whether a line ends in a short bracketed column tag after text: ``…（治理之道）``."""
+    return bool(COLUMN_TAG_RE.search(compact(text)))
 
 
 def teaser_page(line: str) -> int | None:
@@ -109,6 +125,12 @@ def jump_direction(direction: str) -> str:
 def is_byline_start(compact_text: str) -> bool:
     """Whether compact text starts with a wire or news byline (``本报讯``, ``…电``)."""
     return bool(WIRE_RE.match(compact_text) or NEWS_RE.match(compact_text))
+
+
+def is_bracketed(text: str) -> bool:
+    """Whether a line is wholly in brackets: ``（2020年9月4日，北京）``, an aside, a dateline or a sign-off."""
+    text = compact(text)
+    return text.startswith(("（", "(")) and text.endswith(("）", ")"))
 
 
 def is_bare_dispatch(compact_text: str) -> bool:

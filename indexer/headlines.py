@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from indexer.bylines import compact
+from indexer.bylines import compact, ends_with_column_tag, is_bracketed
 from indexer.articles import Article
-from indexer.layout import TEASER, Line, ends_with_column_tag, letter_pairs
+from indexer.layout import TEASER, Line, letter_pairs
 
 #: Score of a teaser-box line: teasers have no body here, so a line stays in
 #: the box unless it recurs in the following body more than this.
@@ -46,8 +46,6 @@ AFTER_TAG_COST = 0.8
 NO_HEADLINE_COST = 0.1
 KICKER_ENDS = ("——", "—", "：", ":")
 SUBTITLE_STARTS = ("——", "—")
-#: A line wholly in brackets under a headline is its dateline: ``（2020年9月4日，北京）``.
-BRACKETS = (("（", "("), ("）", ")"))
 
 
 @dataclass
@@ -245,7 +243,7 @@ def _breaks_headline(texts: dict[int, str], block: list[int], k: int) -> bool:
 
 def _is_subtitle(text: str) -> bool:
     """A subtitle (``——…``) or a speech's dateline in brackets (``（2020年9月4日，北京）``)."""
-    return text.startswith(SUBTITLE_STARTS) or text.startswith(BRACKETS[0]) and text.endswith(BRACKETS[1])
+    return text.startswith(SUBTITLE_STARTS) or is_bracketed(text)
 
 
 def _merged_headlines(texts: dict[int, str], block: list[int]) -> float:

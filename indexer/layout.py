@@ -6,21 +6,20 @@ Works on the cues a reader's eye uses on a newspaper page:
   but the last is full, the next line's first character would not fit on it
   (closing punctuation hangs into the margin rather than open a line); its
   first line is two characters short (the indent), its last ends a sentence;
-* a headline line is printed whole, at its own width, and does not end a
-  sentence (no 。！？);
+* a headline line, or its dateline in brackets, is printed whole at its own
+  width (too short to wrap with the text below) and ends no sentence (no 。！？);
 * a block wrapped at one width is a paragraph even without a full stop (a
   lead, a deck); a line ending in a column tag (``…（治理之道）``) is a headline;
 * a line that splits a word the page uses elsewhere (``城市运`` / ``动养分``)
   runs on into the next line, as a headline printed whole does not;
 * a paragraph whose first line fills its column started on the line above;
 * a kicker ending in a dash (``北京延庆——``) runs into the next headline
-  line, and a line opening with a dash under a headline is its subtitle;
-* a line ending in a colon right above the body (``各位代表：``) or opening
-  with a bracketed label (``【点评】``) leads into it;
+  line (a bullet ``●`` opens a list's point), a dash opens a subtitle;
 * the line after a teaser opener (``详见 2版``) is the box's headline.
 
-:func:`classify` marks each line; :mod:`indexer.articles` groups the
-paragraphs into articles.
+:func:`classify` marks each line; :mod:`indexer.leadins` then reads lone
+lines that lead into the body below them (``各位代表：``, ``【点评】``) as
+body, and :mod:`indexer.articles` groups the paragraphs into articles.
 
 Widths count a wide character (hanzi, full-width punctuation) as 1 and any
 other as ½, as a PDF prints them: ASCII, and the East Asian "ambiguous"
@@ -31,7 +30,6 @@ typesetter's and takes a character's room; other spaces are the justifier's.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import unicodedata
@@ -40,9 +38,12 @@ from dataclasses import dataclass
 
 from indexer.bylines import (
     JUMP_RE,
+    RELATED_END_RE,
+    SIGN_OFF_ENDS,
     SIGN_OFF_RE,
     compact,
-    is_bare_dispatch,
+    ends_with_column_tag,
+    is_bracketed,
     is_byline_start,
     is_staff_line,
     jump_direction,
@@ -54,22 +55,16 @@ SENTENCE_END = "。！？；…!?;"
 CLOSING_MARKS = "”’」』）)】〕\"'"
 #: Closing punctuation a typesetter lets hang past the column's edge rather than open a line with it.
 HANGING = "。，、；：？！”’」』）)】〕》〉…,.;:!?"
+#: Marks that open the points of a list (the key points boxed above a report).
+BULLETS = ("■", "●", "◆", "▲", "★", "▶")
 #: A kicker ends with a dash, a subtitle opens with one.
 DASHES = ("——", "—")
 #: A headline line may end asking or exclaiming, never with a full stop.
 HEADLINE_MARKS = ("！", "？", "!", "?")
 #: Line endings that cannot end a headline or a paragraph: the sentence goes on.
 SENTENCE_GOES_ON = "，、,（(“《〈「『【"
-#: A line ending in a colon or opening with a bracketed label leads into the text below it
-#: (a salutation, a list's heading, ``【点评】``).
+#: A line ending in a colon leads into the text below it (``各位代表：``; see :mod:`indexer.leadins`).
 LEAD_IN_ENDS = ("：", ":")
-LABEL_OPENS = ("【", "〖")
-#: A numbered section heading of a body: ``四、招聘程序``, ``（一）报名程序``, ``2.报名方式``.
-SECTION_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[.．、](?!\d))")
-#: A lead pulled out of the text: clauses (split at these marks) that each recur in it (see :func:`_quotes`).
-CLAUSE_BREAK_RE = re.compile(r"[，,；;：:]")
-MIN_QUOTED_CLAUSES = 2
-MIN_QUOTED_CHARS = 3
 #: A paragraph's first line is indented by about this many characters.
 INDENT = 2.0
 #: Two column widths differ when they are this far apart (in characters).
@@ -95,8 +90,8 @@ EXACT_TYPE = 0.8
 
 #: Labels of boxes printed at the head of an article's body (key points, editor's note).
 BOX_LABELS = frozenset({"核心阅读", "阅读提示", "内容提要", "编者按", "导读", "编者的话", "开栏的话", "记者手记"})
-#: A part number on a line of its own (``一``, ``二``) heads a section of a body.
-PART_NUMBER_RE = re.compile(r"^[一二三四五六七八九十]{1,3}$|^[①②③④⑤⑥⑦⑧⑨⑩]$")
+#: Body lines of their own: a part number (``一``, ``①``) over a section, a quote's source (``——《经济日报》``).
+OWN_LINE_RE = re.compile(r"^[一二三四五六七八九十]{1,3}$|^[①②③④⑤⑥⑦⑧⑨⑩]$|^——《[^《》]+》$")
 #: Lines after a teaser opener read as its headline, whatever their width (see :func:`_boxed`).
 MAX_BOX_LINES = 1
 #: The wrapped rest of a labelled credit (``来源：…``), and of a line of names
@@ -105,8 +100,6 @@ CREDIT_SCRAP = 1 / 2
 NAMES_SCRAP = 1 / 3
 #: A bracketed sign-off runs over at most this many lines.
 MAX_SIGN_OFF_LINES = 6
-#: Headlines often end with a bracketed column tag: ``（民生视线）``.
-COLUMN_TAG_RE = re.compile(r"(?<=[\u4e00-\u9fff”！？])[（(][\u4e00-\u9fff·、 ①-⑳]{2,16}[）)]$")
 
 BODY, LONE, TEASER = "body", "lone", "teaser"
 LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
@@ -172,8 +165,8 @@ def _width(text: str) -> float:
 
 
 def _ends_sentence(text: str) -> bool:
-    stripped = text.rstrip(CLOSING_MARKS)
-    return bool(stripped) and stripped[-1] in SENTENCE_END
+    stripped = text.rstrip(CLOSING_MARKS)  # a pointer may follow the full stop: ``…了基础。（相关报道见第二版）``
+    return bool(stripped) and stripped[-1] in SENTENCE_END or bool(RELATED_END_RE.search(text))
 
 
 def letter_pairs(text: str) -> set[str]:
@@ -224,14 +217,16 @@ def classify(lines: list[Line]) -> None:
             line.kind, box = LONE, box - 1
             continue
         box = 0
-        if goes_on and (line.byline or line.staff):
-            lines[index - 1].goes_on = goes_on = False  # a byline opens a paragraph of its own
+        if goes_on and (line.byline or line.staff or line.text.startswith(BULLETS)):
+            lines[index - 1].goes_on = goes_on = False  # a byline, or a list's point, opens a paragraph of its own
         if goes_on:
             line.kind = BODY
             previous = lines[index - 1]
             room = SHORT_LINE + (INDENT if index - 1 == start else 0)
             short = line.width < previous.width - room
-            closes = line.text.endswith(("）", ")")) and is_sign_off(lines, list(range(start, index + 1)))
+            closes = line.text.endswith(SIGN_OFF_ENDS) and (is_sign_off(lines, list(range(start, index + 1)))
+                                                            or is_bracketed(line.text) and is_sign_off(lines, [index]))
+            closes = closes or index - 1 == start and is_sign_off(lines, [start])  # a credit ends on its second line
             line.goes_on = line.jump_open or not (line.sentence_end or line.jump_to or short or closes)
         elif _continues_headline(lines, index):
             line.kind = LONE
@@ -243,7 +238,7 @@ def classify(lines: list[Line]) -> None:
             line.goes_on = not line.sentence_end and not line.staff
         elif line.joins and not _opens_article(lines[index + 1]) and _could_wrap(line, lines[index + 1]):
             line.kind, line.goes_on = BODY, True
-        elif compact(line.text) in BOX_LABELS or PART_NUMBER_RE.match(compact(line.text)):
+        elif compact(line.text) in BOX_LABELS or OWN_LINE_RE.match(compact(line.text)):
             line.kind = BODY
         elif SET_SPACE_RE.search(line.text):
             line.kind = BODY
@@ -258,9 +253,29 @@ def classify(lines: list[Line]) -> None:
             start = index
         goes_on = line.goes_on
     _join_full_lines(lines, slack)
+    _split_unwrapped_openings(lines, slack)
     _join_unindented_openings(lines, slack)
     _join_wrapped_leads(lines, slack)
-    _join_lead_ins(lines)
+
+
+def _split_unwrapped_openings(lines: list[Line], slack: float) -> None:
+    """Read a line on top of a paragraph that is too short to be wrapped with it as a lone line.
+
+    Type is set greedily: a paragraph's first line fills its column (less the indent, or all of
+    it, spread with spaces perhaps); a narrower one ending in a letter was printed whole (a headline).
+    """
+    for index, (line, following) in enumerate(zip(lines, lines[1:])):
+        if line.kind != BODY or not line.goes_on or line.jump_open or _opens_article(line):
+            continue
+        if index and lines[index - 1].kind == BODY and lines[index - 1].goes_on or not line.text[-1].isalnum():
+            continue  # not a paragraph's first line, or it ends in punctuation (a verse, a list)
+        if not following.goes_on:
+            continue  # a paragraph of two lines shows no column
+        column = _paragraph_column(lines, index, own=True)
+        if column is None or line.width >= column or line.span > line.width and line.span >= column - INDENT:
+            continue
+        if not any(_fills(line, following, width, slack) for width in (column - INDENT, column)):
+            line.kind, line.goes_on = LONE, False
 
 
 def _join_unindented_openings(lines: list[Line], slack: float) -> None:
@@ -270,63 +285,30 @@ def _join_unindented_openings(lines: list[Line], slack: float) -> None:
     column (see :func:`_fills`) started earlier, so the lone line above it
     is its beginning when it fills the column too, as a first line (less the
     indent) or a full one (its justifier spaces included, if any), and its
-    sentence goes on.  A line ending in a column tag or opening with a dash
-    is a headline's, whatever its width, and so is the main line under a
-    kicker ending in a double dash (one dash may end a range: ``减产10%—``).
+    sentence goes on.  A line ending in a bracket (``2012年，太原煤气化（集团）``)
+    must be a whole indented first line, else it ends in a headline's column
+    tag (``…（快评）``).  A line opening with a dash or wholly in brackets (a
+    dateline) is a headline's, whatever its width, and so is the main line
+    under a kicker ending in a double dash (one dash may end a range: ``减产10%—``).
     """
     for index in range(len(lines) - 3, -1, -1):
         line, first, second = lines[index], lines[index + 1], lines[index + 2]
         if line.kind != LONE or first.kind != BODY or not first.goes_on or line.sentence_end:
             continue
-        if _opens_article(first) or ends_with_column_tag(line.text) or line.text.startswith(DASHES):
+        if _opens_article(first) or line.text.startswith(DASHES) or is_bracketed(line.text):
             continue
         if index and lines[index - 1].kind == LONE and lines[index - 1].text.endswith(DASHES[0]):
             continue  # the main line under a kicker
         column = _paragraph_column(lines, index + 1)
         if column is None or not _fills(first, second, column, slack):
             continue
-        spread = line.span > line.width  # the justifier spread the line to its width with spaces
-        if any(_fills(line, first, width, slack) or spread and line.span == width
-               for width in (column - INDENT, column)):
+        if ends_with_column_tag(line.text):  # ``中国（河北）`` opening a paragraph, its bracket inside the column
+            joins = line.width <= column - INDENT and _fills(line, first, column - INDENT, slack)
+        else:  # the justifier may have spread the line to its width with spaces
+            joins = any(_fills(line, first, width, slack) or line.width < line.span == width
+                        for width in (column - INDENT, column))
+        if joins:
             line.kind, line.goes_on = BODY, True
-
-
-def _join_lead_ins(lines: list[Line]) -> None:
-    """Read a lone line that leads into the body right below it (see :func:`_leads_in`), or quotes it, as body."""
-    for index, (line, following) in enumerate(zip(lines, lines[1:])):
-        if line.kind == LONE and following.kind == BODY and (_leads_in(line, following) or _quotes(lines, index)):
-            line.kind = BODY
-
-
-def _quotes(lines: list[Line], index: int) -> bool:
-    """Whether a line is a lead pulled out of the body right below it (``好家风就像一盏明灯，照亮…``).
-
-    Every clause of it (``MIN_QUOTED_CLAUSES`` at least) recurs word for word
-    in that text, as a headline's rewording hardly does; a saying in
-    quotation marks (``“茶叶采起来，日子富起来”``) is a headline quoting it.
-    """
-    text = compact(lines[index].text)
-    clauses = [clause for clause in CLAUSE_BREAK_RE.split(text) if clause]
-    short = len(clauses) < MIN_QUOTED_CLAUSES or min(map(len, clauses)) < MIN_QUOTED_CHARS
-    if short or text.startswith("“") and text.endswith("”"):
-        return False
-    below = itertools.takewhile(lambda line: line.kind == BODY, lines[index + 1:index + 1 + MAX_PARAGRAPH_LINES])
-    body = "".join(compact(line.text) for line in below)
-    return all(clause in body for clause in clauses)
-
-
-def _leads_in(line: Line, following: Line) -> bool:
-    """Whether a line right above the body leads into it rather than heads it.
-
-    A colon introduces what follows (``各位代表：``, ``图片说明：``), and so do a
-    section label in black brackets (``【点评】``, ``【人物】“云岭楷模”李华明``)
-    and a numbered section heading (``四、招聘程序``);
-    a brief's title stands in body type over its ``本报电`` (a headline of its
-    own column would carry the column's tag).
-    """
-    if line.text.endswith(LEAD_IN_ENDS) or line.text.startswith(LABEL_OPENS) or SECTION_RE.match(compact(line.text)):
-        return True
-    return is_bare_dispatch(compact(following.text)) and not ends_with_column_tag(line.text)
 
 
 def _join_wrapped_leads(lines: list[Line], slack: float) -> None:
@@ -368,8 +350,8 @@ def _headline_like(line: Line) -> bool:
     return line.sentence_end or ends_with_column_tag(text) or text.startswith(DASHES) or text.endswith(DASHES)
 
 
-def _paragraph_column(lines: list[Line], start: int) -> int | None:
-    """The column the body text from ``start`` on is set in.
+def _paragraph_column(lines: list[Line], start: int, own: bool = False) -> int | None:
+    """The column the body text from ``start`` on (``own`` paragraph only, if asked) is set in.
 
     The commonest width of the full lines after the first of each paragraph
     (a first line may be indented), over up to ``COLUMN_LINES`` of them.
@@ -377,6 +359,8 @@ def _paragraph_column(lines: list[Line], start: int) -> int | None:
     widths: Counter = Counter()
     for index in range(start + 1, len(lines)):
         if lines[index].kind != BODY or sum(widths.values()) >= COLUMN_LINES:
+            break
+        if own and not lines[index - 1].goes_on:
             break
         if lines[index].goes_on and lines[index - 1].goes_on and measures_column(lines[index].text):
             widths[math.ceil(lines[index].width)] += 1
@@ -392,7 +376,7 @@ def _continues_headline(lines: list[Line], index: int) -> bool:
     ``将战“疫”进行到底！`` over a dash subtitle is a headline, not a sentence.
     """
     line = lines[index]
-    if _opens_article(line):
+    if _opens_article(line) or line.text.startswith(BULLETS):
         return False
     following = lines[index + 1] if index + 1 < len(lines) else None
     if line.text.endswith(HEADLINE_MARKS) and following is not None and following.text.startswith(DASHES):
@@ -425,9 +409,9 @@ def _join_full_lines(lines: list[Line], slack: float) -> None:
     A paragraph ends at a short line, or where the next line is indented;
     a sentence that ends exactly at the column's edge does not end it.  A
     next line that is a whole sentence too short to show an indent (``褚福灵说。``)
-    mostly finishes the paragraph, unless it signs the article off.  The
-    paragraph must still read as wrapped at one width (a headline line wider
-    than the column does not continue it).
+    mostly finishes the paragraph; a sign-off never does.  The paragraph,
+    through the end of the one the next line opens, must still read as wrapped
+    at one width (a headline, or a report set wider, does not continue it).
     """
     start = 0  # first line of the current paragraph
     for index in range(1, len(lines) - 1):
@@ -438,13 +422,14 @@ def _join_full_lines(lines: list[Line], slack: float) -> None:
             continue
         if not (previous.kind == BODY and previous.goes_on and line.sentence_end):
             continue  # only a continued line can be a full line of its paragraph
-        if following.byline or following.staff or following.jump_from:
-            continue
+        if _opens_article(following) or not following.goes_on and is_sign_off(lines, [index + 1]):
+            continue  # a byline opens a paragraph, a credit (``勾犇图 实思文``) is one, whatever its width
         full = line.width >= previous.width - FULL_LINE_SLACK
         indented = following.width <= line.width - WIDTH_CHANGE
         if indented and not following.goes_on:  # a sentence on one line: too short to tell
-            indented = following.width > line.width - INDENT - WIDTH_CHANGE or is_sign_off(lines, [index + 1])
-        if full and not indented and _wrapped_column(lines, start, index + 1, slack) is not None:
+            indented = following.width > line.width - INDENT - WIDTH_CHANGE
+        end = next((j for j in range(index + 1, len(lines)) if not lines[j].goes_on), len(lines) - 1)
+        if full and not indented and _wrapped_column(lines, start, end, slack) is not None:
             line.goes_on = True
 
 
@@ -478,16 +463,15 @@ def _runs_on_into_scrap(lines: list[Line], index: int, share: float) -> bool:
     The rest is a scrap, ``share`` of the line's width at most, and ends no
     sentence; a headline under a credit or a label is a line of its own.
     """
-    line = lines[index]
     following = lines[index + 1] if index + 1 < len(lines) else None
     if following is None or _opens_article(following):
         return False
-    return following.width < line.width * share and not following.sentence_end and not _headline_like(following)
+    return following.width < lines[index].width * share and not following.sentence_end and not _headline_like(following)
 
 
 def _open_brackets(text: str) -> int:
     """How many more brackets ``text`` opens than it closes."""
-    return sum(text.count(mark) for mark in "（(") - sum(text.count(mark) for mark in "）)")
+    return sum(map(text.count, "（(")) - sum(map(text.count, "）)"))
 
 
 def _opens_paragraph(lines: list[Line], index: int, slack: float) -> bool:
@@ -501,8 +485,8 @@ def _opens_paragraph(lines: list[Line], index: int, slack: float) -> bool:
     line = lines[index]
     if line.text[-1] in SENTENCE_GOES_ON:
         return True
-    if ends_with_column_tag(line.text):
-        return False  # ``…（治理之道）``: a headline's column tag, not a wrapped line
+    if ends_with_column_tag(line.text) or is_bracketed(line.text):
+        return False  # ``…（治理之道）`` / ``（2020年9月4日，北京）``: a headline's column tag or dateline
     if _starts_wrapped_block(lines, index, slack):
         return True
     run: list[Line] = []
@@ -527,8 +511,11 @@ def _starts_wrapped_block(lines: list[Line], index: int, slack: float) -> bool:
     A headline is printed line by line, each at its own width; a paragraph
     (a lead or summary set without a full stop too) is wrapped: its first
     line and at least ``MIN_WRAPPED_LINES`` more fill one column (see
-    :func:`_wrapped_column`), then a line falls short of it.
+    :func:`_wrapped_column`), then a line falls short of it.  A byline or a
+    staff line opens a paragraph of its own, so the block ends before it.
     """
+    if any(_opens_article(line) for line in lines[index + 1:index + MIN_WRAPPED_LINES + 1]):
+        return False
     for last in range(index + MIN_WRAPPED_LINES + 1, min(index + MAX_PARAGRAPH_LINES, len(lines))):
         if _opens_article(lines[last]):
             return False
@@ -593,11 +580,6 @@ def _justify_slack(lines: list[Line]) -> float:
                 pairs += 1
                 same += widths[0] == widths[1]
     return 0.0 if pairs and same >= EXACT_TYPE * pairs else 1.0
-
-
-def ends_with_column_tag(text: str) -> bool:
-    """Whether a line ends in a short bracketed column tag after text: ``…（治理之道）``."""
-    return bool(COLUMN_TAG_RE.search(compact(text)))
 
 
 def is_sign_off(lines: list[Line], paragraph: list[int]) -> bool:

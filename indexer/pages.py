@@ -21,9 +21,10 @@ The parser works in four steps, each on plain typographic cues:
 
 1. *lines* — each non-blank input line gets its printed width and whether it
    ends a sentence, jumps (``下转``), or opens a teaser box;
-2. *layout* (:mod:`indexer.layout`, :mod:`indexer.articles`) — lines become
-   body paragraphs or lone lines (headline candidates); paragraphs group into
-   articles at bylines, jumps, sign-offs and changes of column width;
+2. *layout* (:mod:`indexer.layout`, :mod:`indexer.leadins`,
+   :mod:`indexer.articles`) — lines become body paragraphs or lone lines
+   (headline candidates); paragraphs group into articles at bylines, jumps,
+   sign-offs and changes of column width;
 3. *headlines* (:mod:`indexer.headlines`) — each block of lone lines between
    two articles is shared between the article before (headline printed after
    its body), a teaser box, and the article after, by how well each line's

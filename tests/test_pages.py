@@ -280,7 +280,7 @@ def test_a_dateline_in_brackets_stays_under_its_headline():
 
 def test_photo_agency_credit_notes_and_nested_brackets_sign_off():
     from indexer.bylines import SIGN_OFF_RE
-    for line in ("新华社发", "新华社记者张三发", "（文中人物均为化名）", "投稿邮箱：abc@example.com",
+    for line in ("新华社发", "新华社记者张三发", "（文中人物均为化名）", "投稿邮箱：abc@example.com", "资料照片",
                  "（作者为某某大学（研究院）教授）", "（摘编自1月5日《某某日报》）"):
         assert SIGN_OFF_RE.match(line), line
     assert not SIGN_OFF_RE.match("新华社发布最新消息")
@@ -429,6 +429,13 @@ def test_a_labelled_credit_runs_on_into_its_wrapped_rest():
     ])
     [record] = parse_page(text)
     assert record.body.endswith("数据来源：某某市委宣传部") and record.title == ["新区公园开园迎客了"]
+    # A credit whose word runs on into the next line ("省" / "电力", a pair the page uses) ends there.
+    text = "\n\n".join([
+        "本报讯（记者张三）今", "天上午，某某省电力公司召", "开了一次重要的工作会议，", "部署明年各项工作任务。",
+        "数据来源：国网某某省", "电力有限公司", "某某：电力大数据  助力小康之美",
+    ])
+    [record] = parse_page(text)
+    assert record.body.endswith("数据来源：国网某某省电力有限公司") and record.title == ["某某：电力大数据 助力小康之美"]
 
 
 def test_two_reports_of_one_dispatch_share_one_headline():
@@ -471,6 +478,218 @@ def test_the_main_line_under_a_kicker_is_no_first_line_of_the_body():
     [record] = parse_page(text)
     assert record.title == ["通过三维激光扫描等技术，北京延庆——", "为长城制作“厘米级”数字档案"]
     assert record.body.startswith("层峦叠嶂")
+
+
+def test_a_headline_as_wide_as_the_column_right_above_a_byline_is_no_wrapped_line():
+    # The headline and the lines under it all fill the column of 13, but a byline opens a paragraph:
+    # the line above it cannot be that paragraph's first line.
+    text = "\n\n".join([
+        "新区公园今天正式开园迎客了", "本报讯（记者李四）今天上", "午，新区公园正式开园迎客，",
+        "吸引了许多市民前来游玩和锻", "炼，大家纷纷表示公园环境优", "美。",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["新区公园今天正式开园迎客了"] and record.body.startswith("本报讯")
+
+
+def test_a_line_too_short_to_be_wrapped_with_the_paragraph_below_is_a_headline():
+    # "城市" / "民" is a pair the page uses ("市民"), yet the 8-character line cannot be a line of the
+    # paragraph below: its first line (indented) and the next fill a column of 12.
+    text = "\n\n".join([
+        "建设美丽宜居城市", "民生工程是城市建设的", "重点。某某区今年投入资金", "建设了三个公园，吸引了许",
+        "多市民前来游玩锻炼。",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["建设美丽宜居城市"] and record.body.startswith("民生工程")
+
+
+def test_a_gap_opening_with_the_headline_of_the_text_above_parts_two_articles():
+    # "新区公园开园" sums up the park story and recurs nowhere in the library story; the line under it
+    # heads the library story, whose words it shares, so the two lines are no sub-heading.
+    text = "\n\n".join([
+        "新区公园今天正式开园，", "吸引了许多市民前来游玩。", "公园里绿树成荫，市民们在", "公园散步，十分惬意。",
+        "新区公园开园", "图书馆延时开放", "市图书馆从本月起延长开", "放时间，每天开放到晚上九", "点，方便市民下班后借书。",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["新区公园开园"] and first.body.endswith("十分惬意。")
+    assert second.title == ["图书馆延时开放"] and second.body.startswith("市图书馆从本月起")
+    # A kicker is not cut from its main line: "新区公园里——" leads into the sub-heading below.
+    [record] = parse_page(text.replace("新区公园开园", "新区公园里——"))
+    assert "新区公园里——\n图书馆延时开放\n市图书馆" in record.body
+
+
+def test_a_paragraphs_indented_first_line_may_end_in_a_bracket():
+    # "2012年，某厂（集团）" is the indented first line of a paragraph set 12 wide, not a headline's
+    # column tag; a tagged headline as wide as the column above an unindented paragraph stays one.
+    story = ["有限公司停产搬迁，留下一", "片被污染的场地，如今已变", "成了公园。"]
+    report = ["本报讯（记者张三）今", "天上午，某某区召开了一次", "重要的工作会议，部署明年", "各项工作任务。"]
+    [record] = parse_page("\n\n".join([*report, "变废为宝", "2012年，某厂（集团）", *story]))
+    assert record.body.endswith("变废为宝\n2012年，某厂（集团）有限公司停产搬迁，留下一片被污染的场地，如今已变成了公园。")
+    first, second = parse_page("\n\n".join([*report, "老厂区变成新公园（民生）", *story]))
+    assert second.title == ["老厂区变成新公园（民生）"] and second.body.startswith("有限公司")
+
+
+def test_a_dateline_in_brackets_under_a_headline_is_no_first_line_of_the_body():
+    # The bracketed line is as wide as an indented first line of the column of 12 and the text
+    # below lost its indent; a line wholly in brackets still stays under its headline.
+    text = "\n\n".join([
+        "在某某区年度工作会议上的讲话", "（2023年12月15日晚）", "今天我们在这里召开会议总", "结今年的工作部署明年的任",
+        "务大家要认真抓好落实确保", "各项任务按期完成。",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["在某某区年度工作会议上的讲话", "（2023年12月15日晚）"]
+    assert record.body.startswith("今天我们")
+
+
+def test_a_long_column_tag_ends_its_headline():
+    # A series name in the tag may run past twenty characters; the tag still ends the park story's
+    # headline, so the line under it heads the bookshop story, though its words recur above.
+    text = "\n\n".join([
+        "新区公园和图书馆今天正式", "开放，吸引了许多市民前来", "游玩和借书。公园里绿树成", "荫，图书馆里书香四溢。",
+        "公园开放服务市民（深入学习贯彻新时代中国特色社会主义思想）", "图书馆里书香四溢（读书）",
+        "本报讯（记者李四）市里新", "开了一家书店，方便市民下", "班后看书。",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["公园开放服务市民（深入学习贯彻新时代中国特色社会主义思想）"]
+    assert second.title == ["图书馆里书香四溢（读书）"]
+
+
+def test_a_text_signed_off_by_the_dispatch_of_the_report_below_shares_its_article():
+    # A letter signed "（新华社北京4月9日电）", then the report on it from that dispatch: one article.
+    text = "\n\n".join([
+        "回\u00a0信", "某某社区全体社区工作者：", "你们好，来信收悉。我一直", "牵挂着大家。", "（新华社北京4月9日电）",
+        "新华社北京4月9日电 某某4", "月8日给某某社区全体社区", "工作者回信，勉励大家。", "某某给社区工作者回信",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["某某给社区工作者回信"] and "（新华社北京4月9日电）\n新华社北京4月9日电" in record.body
+    letter, report = parse_page(text.replace("新华社北京4月9日电 某某4", "新华社上海4月9日电 某某4"))
+    assert letter.body.endswith("（新华社北京4月9日电）") and report.body.startswith("新华社上海")
+
+
+def test_a_line_narrower_than_the_next_shows_no_column():
+    # The two-line sub-heading runs on into the paragraph below it; its short second line is no full
+    # line of a narrower column, so the story set 15 wide stays one article.
+    text = "\n\n".join([
+        "某某区今年推进城市更新，全", "区上下齐心协力，协调各方的力量，", "老旧小区改造全面完成，道路交通",
+        "更加通畅，群众的获得感不断增强，", "城市面貌焕然一新，受到了广泛的", "好评。",
+        "不断健全总揽全局、协调各方", "的党的领导制度体系", "高度重视城市管理 工作，", "是某某区的优良传统和巨大优势。",
+        "今年以来，某某区把城市管理工作", "摆在更加突出的位置，出台了一系", "列新的制度和办法，城市管理水平",
+        "明显提升，市民们纷纷点赞。",
+    ])
+    [record] = parse_page(text)
+    assert record.body.endswith("市民们纷纷点赞。")
+
+
+def test_a_credit_as_wide_as_the_verse_above_it_signs_the_article_off():
+    # "电动成时尚。" fills its 6-wide line and the credit under it is as wide, yet a credit never
+    # continues a paragraph: it closes the photo story, and the story below is another article.
+    text = "\n\n".join([
+        "新区公园开园迎客", "这正是：", "出行看续航，", "有赖充电桩。", "设施补短板，", "电动成时尚。", "张三图  李四文",
+        "图片报道", "新区公园今天正式开", "园，吸引了许多市民", "前来游玩和锻炼。",
+    ])
+    first, second = parse_page(text)
+    assert first.body.endswith("电动成时尚。\n张三图李四文") and second.body.startswith("新区公园今天")
+
+
+def test_a_notice_is_signed_off_by_its_signer_and_date():
+    text = "\n\n".join([
+        "征文启事", "为做好有关工作，某某区总工会", "决定开展征文活动，欢迎广大职", "工踊跃投稿。",
+        "某某区总工会", "2023年6月1日",
+        "新区公园开园迎客", "本报讯（记者李四）今天上", "午，新区公园正式开园迎客。",
+    ])
+    notice, report = parse_page(text)
+    assert notice.title == ["征文启事"] and notice.body.endswith("踊跃投稿。\n某某区总工会2023年6月1日")
+    assert report.title == ["新区公园开园迎客"]
+    from indexer.bylines import SIGN_OFF_RE
+    assert SIGN_OFF_RE.match("2023年6月1日") and not SIGN_OFF_RE.match("2023年6月1日上午，某某区召开会议")
+
+
+def test_key_points_above_a_byline_open_its_article():
+    # A box of key points, each opening with a bullet, some ending a sentence and some not, stands
+    # between the headline and the report's byline: all of it belongs to the report.
+    text = "\n\n".join([
+        "本报讯（记者张三）今天上", "午，某某区召开了一次重要的", "工作会议，部署明年各项工作", "任务。",
+        "某某在某区考察时强调", "抓好落实确保完成全年各项目标任务",
+        "■ 要抓好落实，确保各项任", "务按期完成，推动各项工作取", "得新成效",
+        "■ 要关心群众生活，办好民", "生实事，让群众的获得感不断", "增强。",
+        "■ 要加强作风建设，为发展", "提供坚强保障，确保各项任务", "落到实处",
+        "本报讯（记者李四）某某近", "日在某区考察时强调，要抓好", "落实，确保完成各项任务。",
+    ])
+    first, second = parse_page(text)
+    assert first.body.endswith("部署明年各项工作任务。")
+    assert second.title == ["某某在某区考察时强调", "抓好落实确保完成全年各项目标任务"]
+    assert second.body.startswith("■要抓好落实") and "落到实处\n本报讯（记者李四）" in second.body
+    # A point that fills its line without a full stop does not run on into the next point.
+    from indexer.layout import classify, split_lines
+    lines = split_lines("\n\n".join(["■ 要抓好落实，确保各项任", "务按期完成，推动各项工作取", "■ 要关心群众生活。"]))
+    classify(lines)
+    assert lines[0].goes_on and not lines[1].goes_on
+
+
+def test_a_dash_over_the_points_of_a_list_leads_into_it():
+    # "到今年年底——" ends in a dash like a kicker, but a bullet point under it is no headline's main line.
+    text = "\n\n".join([
+        "塑料污染治理再加力度（政策解读）", "到今年年底——", "●禁止生产销售一次性发泡", "塑料餐具和塑料棉签。",
+        "●禁止生产含塑料微珠的日化", "产品。",
+    ])
+    [record] = parse_page(text)
+    assert record.title == ["塑料污染治理再加力度（政策解读）"]
+    assert record.body.startswith("到今年年底——\n●禁止生产销售一次性发泡塑料餐具")
+
+
+def test_a_sign_off_in_brackets_on_a_line_of_its_own_ends_its_paragraph():
+    # The sentence above runs on into the credit line; the credit still ends the paragraph, so the
+    # full line under it does not continue it.
+    from indexer.layout import classify, split_lines
+    lines = split_lines("\n\n".join([
+        "我们坚持以大概率思维应对小概", "率事件，精准施策，统筹推进各", "项工作，某某区区长李四日前在",
+        "应急指挥部的工作会议上说", "（本报记者  张三整理）", "当前，疫情防控正处在关键阶段。",
+    ]))
+    classify(lines)
+    assert lines[3].goes_on and not lines[4].goes_on
+
+
+def test_a_pointer_to_related_text_after_the_last_full_stop_ends_the_paragraph():
+    # "…奠定了基础。（相关报道见第二版）" ends its sentence and the article's text; the line under it is
+    # the headline, not the paragraph's next line.
+    text = "\n\n".join([
+        "本报讯（记者张三）今天上", "午，新区公园正式开园迎客，", "奠定了基础。（相关报道见第二版）", "新区公园开园迎客",
+        "本报讯（记者李四）今天上", "午，市图书馆延长开放时间，", "方便市民下班后借书。",
+    ])
+    first, second = parse_page(text)
+    assert first.title == ["新区公园开园迎客"] and first.body.endswith("奠定了基础。（相关报道见第二版）")
+
+
+def test_a_quotes_source_under_it_is_body_not_a_subtitle():
+    text = "\n\n".join([
+        "良种培育为粮食安全提供支撑（微观）", "种业是农业的“芯片”，是保障国家粮食安全的", "重要基础性行业。", "——《某某日报》",
+        "良种是农业高质量发展的重要抓手，也是提高", "农业竞争力的关键。", "——《某某晚报》",
+        "详见3版", "新区公园开园迎客",
+    ])
+    article, teaser = parse_page(text)
+    assert article.title == ["良种培育为粮食安全提供支撑（微观）"]
+    assert "——《某某日报》\n良种是" in article.body and article.body.endswith("——《某某晚报》")
+    assert teaser.title == ["新区公园开园迎客"]
+
+
+def test_a_label_right_after_a_sign_off_adds_to_the_article():
+    text = "\n\n".join([
+        "物联网开启万物互联时代（开卷知新）", "我们应当抓住机遇创造未来，建设", "好智能化数字中国。", "（作者为某某学会物联网委员会主任）",
+        "推荐读物：", "1．《物联网导论》：张三著；某某", "出版社出版。",
+    ])
+    [record] = parse_page(text)
+    assert record.body.endswith("委员会主任）\n推荐读物：\n1．《物联网导论》：张三著；某某出版社出版。")
+
+
+def test_a_sentence_ending_at_the_column_edge_does_not_run_on_into_a_report_set_wider():
+    # "…乐开怀。" fills the park story's column of 12; the library story below it, set 13 wide, opens
+    # with a line as wide as a full line of 12, but its paragraph does not wrap at 12: two articles.
+    text = "\n\n".join([
+        "新区公园今天正式开园", "迎客吸引了许多市民前来游", "玩锻炼公园里绿树成荫市民", "们在公园散步大家纷纷点赞", "称好不已满意而归乐开怀。",
+        "市图书馆从本月起延长开", "放时间每天开放到晚上九点方", "便市民下班后借书许多市民表", "示这一举措很贴心很实用大家",
+        "都说以后要常来图书馆看看书", "学习。",
+    ])
+    first, second = parse_page(text)
+    assert first.body.endswith("乐开怀。") and second.body.startswith("市图书馆")
 
 
 def test_to_dict_is_json_ready(seed_records):
@@ -541,7 +760,7 @@ def test_five_megabyte_page():
 TARGETS = {"body_exact": 0.95, "headline_exact": 0.93, "continued_to": 0.99, "teasers_found": 0.95,
            "conserved": 1.0}
 #: What the parser reaches today (a regression guard, a little under the measured figures).
-FLOORS = {"body_exact": 0.93, "headline_exact": 0.92, "continued_to": 0.99, "teasers_found": 0.98,
+FLOORS = {"body_exact": 0.95, "headline_exact": 0.935, "continued_to": 0.99, "teasers_found": 0.98,
           "conserved": 1.0}
 
 
@@ -557,8 +776,6 @@ def test_dev_pages_do_not_regress(dev_rates):
     assert not low, f"below the floor: {low}"
 
 
-@pytest.mark.xfail(reason="page parser is below the issue's targets on dev pages (see benchmarks/pages.py)",
-                   strict=False)
 def test_dev_pages_meet_targets(dev_rates):
     low = {name: value for name, value in dev_rates.items() if value < TARGETS[name]}
     assert not low, f"below target: {low}"
