@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Mapping
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
 from whoosh.util.filelock import try_for
 
 from indexer import userdict
@@ -38,6 +39,10 @@ from indexer.sources import Problem, find_files, is_jsonl, read_records
 #: keeps at least half of its work.
 BATCH_SIZE = 5000
 MAX_BATCHES = 4
+#: A commit merges the small segments (at most ``MERGE_DOCS`` articles) once
+#: there are ``MERGE_COUNT`` of them (see ``merge_small_segments``).
+MERGE_DOCS = 1000
+MERGE_COUNT = 4
 #: Memory Whoosh may use for its posting pool before it spills to disk.
 WRITER_LIMIT_MB = 256
 #: How every Whoosh writer of ours is made (see ``indexer.codec``).
@@ -98,6 +103,23 @@ def _document(article: Article) -> dict:
 
 def _date_number(date: dt.date | None) -> int | None:
     return date.year * 10000 + date.month * 100 + date.day if date else None
+
+
+def merge_small_segments(writer, segments: list) -> list:
+    """The merge policy of every commit: once ``MERGE_COUNT`` segments of at
+    most ``MERGE_DOCS`` articles each have piled up (small runs, deletions),
+    merge them into the new one; leave larger segments to ``zhsearch
+    optimize``. (Whoosh's policy merges ever larger segments as an index
+    grows, a posting at a time: on a 227,000-article build one commit spent
+    over ten minutes merging.) The segments kept, as Whoosh's policies return."""
+    small = [segment for segment in segments if segment.doc_count() <= MERGE_DOCS]
+    if len(small) < MERGE_COUNT:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in small]
 
 
 class IndexBusyError(Exception):
@@ -238,7 +260,7 @@ class IndexWriter:
 
     def commit(self) -> None:
         if self._writer is not None:
-            self._writer.commit()
+            self._writer.commit(mergetype=merge_small_segments)
         self._writer = None
         self._batch.clear()
         self.report.committed = self.report.indexed + self.report.deleted

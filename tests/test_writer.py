@@ -187,3 +187,23 @@ def test_an_unchanged_file_is_not_read_again(tmp_path, monkeypatch):
     report = index_paths([source], tmp_path / "ix")
     assert (report.unchanged, report.updated) == (1, 1)
     assert Index.open(tmp_path / "ix").get("u2").body == "改过的第二篇"
+
+
+def test_commits_merge_only_small_segments(tmp_path):
+    from whoosh import index as whoosh_index
+
+    from indexer import writer as writer_module
+    from indexer.writer import IndexWriter
+
+    def segment_sizes():
+        return sorted(s.doc_count() for s in whoosh_index.open_dir(str(tmp_path))._segments())
+
+    with IndexWriter(tmp_path, batch_size=2000) as writer:  # one large segment
+        for n in range(1200):
+            writer.add(article_from_record({"id": f"big{n}", "body": "大"}, source="big.jsonl"))
+    for run in range(5):  # small runs: once four small segments exist, the next commit merges them
+        with IndexWriter(tmp_path) as writer:
+            for n in range(3):
+                writer.add(article_from_record({"id": f"s{run}-{n}", "body": f"小{run}"}, source=f"{run}.jsonl"))
+    assert segment_sizes() == [15, 1200]
+    assert writer_module.MERGE_DOCS < 1200 and Index.open(tmp_path).stats()["articles"] == 1215
