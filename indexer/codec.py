@@ -115,8 +115,6 @@ def inline_postings(data: bytes, count: int) -> tuple[tuple, tuple, tuple]:
 
 
 class FieldWriter(W3FieldWriter):
-    BLOCKS_MAGIC = BLOCKS_MAGIC
-
     def __init__(self, codec, storage, segment):
         self._codec = codec
         self._storage = storage

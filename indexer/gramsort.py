@@ -88,7 +88,7 @@ def _ranges(keys: np.ndarray):
     return list(zip(edges, edges[1:] + [0]))
 
 
-def _part_terms(fieldname, boost, keys, starts, docnums, length_bytes, inside, entries, blocking):
+def _part_terms(fieldname, boost, keys, starts, docnums, doc_length_bytes, inside, entries, blocking):
     if not len(inside):
         return
     inside = inside[np.argsort(keys[inside], kind="stable")]
@@ -118,7 +118,7 @@ def _part_terms(fieldname, boost, keys, starts, docnums, length_bytes, inside, e
     post_keys = sorted_keys[post]
     first = np.flatnonzero(np.append(True, post_keys[1:] != post_keys[:-1]))
     postings = Postings(docnums[doc[post]], (freq * boost).astype(np.float32), value_lengths,
-                        value_starts, values, first, length_bytes[doc[post]], fixed_size=False)
+                        value_starts, values, first, doc_length_bytes[doc[post]], fixed_size=False)
     texts = [(chr(key >> _SHIFT) + chr((key & _SECOND) - 1) if key & _SECOND else chr(key >> _SHIFT))
              .encode("utf-8") for key in post_keys[first].tolist()]
     yield from finished_terms(fieldname, texts, postings, entries, blocking)

@@ -32,7 +32,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 from indexer.analysis import GramTokenizer, chars
-from indexer.codec import INLINE_LIMIT, TermInfo, block_bytes, inline_bytes
+from indexer.codec import BLOCKS_MAGIC, INLINE_LIMIT, TermInfo, block_bytes, inline_bytes
 from indexer.formats import BulkFrequency, BulkPositions
 from indexer.gramsort import GramPostings
 from indexer.wordsort import WordPostings
@@ -290,7 +290,7 @@ def _write_terms(fieldwriter, schema, reader, terms) -> None:
                 continue
             info = TermInfo()
             start_offset = postfile.tell()
-            postfile.write(fieldwriter.BLOCKS_MAGIC)
+            postfile.write(BLOCKS_MAGIC)
             ends = list(accumulate(value_lengths, initial=0)) if variable else None
             for start in range(0, len(docs), limit):
                 end = min(start + limit, len(docs))
