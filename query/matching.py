@@ -145,6 +145,7 @@ def _words(node: Words, relaxed: bool, reader) -> wq.Query:
     units = query_units(node.text)
     if not units:
         return wq.NullQuery
+    one_unit = len(units) == 1
     bag = relaxed or len(units) >= LONG_QUERY_WORDS
     if bag:  # the shorter words inside long ones match too, as in the index
         units = list(dict.fromkeys(units + [w for w in words(node.text, mode="index") if len(w) > 1]))
@@ -152,7 +153,7 @@ def _words(node: Words, relaxed: bool, reader) -> wq.Query:
             units = _informative(units, node.field, reader)
     clauses = [_unit(unit, node.field, alone=len(units) == 1) for unit in units]
     matched = _combine(wq.Or if bag else wq.And, clauses)
-    if len(units) == 1:
+    if one_unit:
         return matched  # one word or name: matching it is matching the text verbatim
     verbatim = _phrase(node.text, node.field, boost=VERBATIM_BOOST)
     if bag or any(len(unit) == 1 for unit in units):

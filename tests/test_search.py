@@ -158,3 +158,13 @@ def test_text_held_verbatim_matches_whatever_jieba_cut(tmp_path):
     add_articles(tmp_path, [{"id": "apart", "body": "生态环境要改善，质是关键。"},
                             {"id": "verbatim", "body": "今年将持续改善生态环境质量。"}])
     assert ids(Index.open(tmp_path).search("改善生态环境质")) == ["verbatim", "apart"]
+
+
+def test_long_text_ranks_its_verbatim_article_first_when_one_word_is_informative(tmp_path):
+    # 本报, 北京, 日电 are in every article and left out of the bag of words;
+    # 13 alone is left, but the article holding the whole text still ranks first
+    fillers = [{"id": f"f{day}", "body": f"本报北京1月{day}日电 天气晴朗。"} for day in range(2, 9)]
+    add_articles(tmp_path, fillers + [
+        {"id": "other", "body": "本报北京1月9日电 13日白天，13个地区降雪。"},
+        {"id": "verbatim", "body": "本报北京1月13日电 会议召开。"}])
+    assert ids(Index.open(tmp_path).search("本报北京1月13日电"))[:2] == ["verbatim", "other"]
