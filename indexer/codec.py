@@ -54,13 +54,17 @@ BLOCK_HEADER = struct.Struct("<IIfBBBcBc")
 BLOCK_SIZE = struct.Struct("!i")
 #: What a term's posting list starts with.
 BLOCKS_MAGIC = WHOOSH3_HEADER_MAGIC
+#: Where a term's posting blocks are, after its entry header (``TermInfo``):
+#: offset and length (``W3TermInfo.to_bytes``).
+ENTRY_EXTENT = struct.Struct("!qi")
 #: Blocks shorter than this are stored uncompressed.
 COMPRESS_FROM = 128
 #: Terms with at most this many postings keep them in the term entry (most
 #: terms of a character-pair field have a handful).
 INLINE_LIMIT = 8
-#: A term file's key and value lengths, and hash table slot (``whoosh.filedb.filetables``).
-_KEY_VALUE = struct.Struct("!ii")
+#: A term file record's key and value lengths, and a hash table slot
+#: (``whoosh.filedb.filetables``).
+RECORD_LENGTHS = struct.Struct("!ii")
 _SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])
 #: Bytes of term entries written at a time.
 _TERM_PIECE = 1 << 20
@@ -159,7 +163,7 @@ class TermFile(OrderedHashWriter):
             raise ValueError(f"keys must increase: {self.lastkey!r}..{key!r}")
         buffer = self._buffer
         position = self._start + len(buffer)
-        buffer += _KEY_VALUE.pack(len(key), len(value))
+        buffer += RECORD_LENGTHS.pack(len(key), len(value))
         buffer += key
         buffer += value
         digest = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")

@@ -24,7 +24,7 @@ import sys
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 
-from indexer.postings import SegmentWriter
+from indexer.postings import BulkWriting, SegmentWriter
 
 #: Articles per job file handed to a worker.
 JOB_SIZE = 256
@@ -64,12 +64,14 @@ class _Worker(SubWriterTask):
                              timeout=5)
 
 
-class ParallelWriter(MpWriter):
-    """An ``MpWriter`` (one segment per worker) that never commits a partial batch."""
+class ParallelWriter(BulkWriting, MpWriter):
+    """An ``MpWriter`` (one segment per worker) that never commits a partial
+    batch, and merges segments as ``indexer.postings.SegmentWriter`` does."""
 
     def __init__(self, ix, procs: int, writer_args: dict):
         super().__init__(ix, procs=procs, batchsize=JOB_SIZE, subargs=writer_args,
                          multisegment=True, _lk=False, **writer_args)
+        self._use_term_pool(writer_args["limitmb"])
 
     def _new_task(self):
         task = _Worker(self.storage, self.indexname, self.jobqueue, self.resultqueue,

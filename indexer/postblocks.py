@@ -49,8 +49,8 @@ def finished_terms(fieldname: str, texts: list[bytes], postings: Postings, entri
             blocked += 1
         else:
             a, b = bounds[number], bounds[number + 1]
-            yield (fieldname, text, docs[a:b], array("f", weights[a:b]),
-                   data[value_bounds[a]:value_bounds[b]], lengths[a:b])
+            yield (fieldname, text, array("I", docs[a:b]), array("f", weights[a:b]),
+                   data[value_bounds[a]:value_bounds[b]], array("I", lengths[a:b]))
 
 
 def length_bytes(lengths: np.ndarray) -> np.ndarray:
@@ -78,12 +78,6 @@ class Postings:
     length_bytes: np.ndarray
     #: Whether every value has the same size (blocks then store no value lengths).
     fixed_size: bool
-
-
-#: ``indexer.codec.TermInfo``'s header: flags, weight, document frequency,
-#: min / max length bytes, max weight, first and last document.
-_HEADER = np.dtype([("flags", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"),
-                    ("maxlength", "u1"), ("maxweight", ">f4"), ("minid", ">u4"), ("maxid", ">u4")])
 
 
 def _inline_entries(postings: Postings, inline: np.ndarray) -> tuple[bytes, np.ndarray]:

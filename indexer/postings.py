@@ -8,10 +8,12 @@ pair field alone has about 900). ``SegmentWriter`` here keeps the word
 fields as numbered words and counts (``indexer.wordsort``) and the
 character-pair fields as code points (``indexer.gramsort``); at commit both
 are sorted with numpy and their term entries and posting blocks laid out in
-bulk (``indexer.postblocks``). Other fields (ids, names, dates) and the
-postings of merged segments go to a ``TermPool``: each term's postings in
-machine arrays, written a term at a time. The segment holds the same terms
-and postings as Whoosh's writer would write (``tests/test_postings.py``).
+bulk (``indexer.postblocks``). Other fields (ids, names, dates) go to a
+``TermPool``: each term's postings in machine arrays; merged segments are
+read back a term at a time (``indexer.merging``). Terms that come with
+their postings are laid out in bulk too, a quarter million postings at a
+time. The segment holds the same terms and postings as Whoosh's writer
+would write (``tests/test_postings.py``).
 
 Memory stays bounded: commits bound the bulk fields (a few bytes per
 character), and past ``limitmb`` the pool writes its terms, sorted, to a
@@ -21,20 +23,21 @@ from __future__ import annotations
 
 import heapq
 import pickle
-import struct
 from array import array
-from itertools import accumulate, groupby
+from itertools import groupby
 from operator import itemgetter
 
+import numpy as np
 from whoosh import writing
-from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.reading import SegmentReader
 from whoosh.system import pack_ushort
-from whoosh.util.numeric import length_to_byte
 
 from indexer.analysis import GramTokenizer, chars
-from indexer.codec import BLOCKS_MAGIC, INLINE_LIMIT, TermInfo, block_bytes, inline_bytes
+from indexer.codec import ENTRY_EXTENT
 from indexer.formats import BulkFrequency, BulkPositions
 from indexer.gramsort import GramPostings
+from indexer.merging import document_map, segment_terms
+from indexer.postblocks import Postings, finished_terms, length_bytes
 from indexer.wordsort import WordPostings
 
 #: Bytes a posting and a new term cost in the pool, about (for ``limitmb``).
@@ -42,11 +45,9 @@ _POSTING_BYTES = 16
 _TERM_BYTES = 400
 #: Terms per pickle in a run file.
 _RUN_CHUNK = 4096
+#: Postings laid out at a time when terms come with their postings.
+_RUN_POSTINGS = 1 << 18
 _key = itemgetter(0, 1)
-#: Whoosh's term entry header (``W3TermInfo``).
-_INFO = W3TermInfo._struct
-#: Where a term's posting blocks are: offset and length (``W3TermInfo.to_bytes``).
-_EXTENT = struct.Struct("!qi")
 
 
 class TermPool:
@@ -61,6 +62,8 @@ class TermPool:
         self._size = 0
         self._fields: dict[str, dict[bytes, tuple]] = {}
         self._runs: list[str] = []
+        #: Merged segments' terms (``add_segment``).
+        self._segments: list = []
         #: Fields sorted in bulk (``indexer.gramsort``, ``indexer.wordsort``) and their boost.
         self._bulk: dict[str, tuple[GramPostings | WordPostings, float]] = {}
         #: Fields given postings one by one (not only in bulk).
@@ -99,18 +102,19 @@ class TermPool:
             postings[1].append(weight)
             if vbytes:
                 postings[2].extend(vbytes)
-                postings[3].append(len(vbytes))
                 size += len(vbytes)
+            postings[3].append(len(vbytes) if vbytes else 0)
             total += freq
             size += _POSTING_BYTES
         self._grow(size)
         return total
 
-    def add(self, item) -> None:
-        """Whoosh's pool interface: one ``(field, term, doc, weight, value)``
-        posting (segment merges add postings this way)."""
-        fieldname, btext, docnum, weight, vbytes = item
-        self.add_field(fieldname, docnum, ((btext, 0, weight, vbytes),))
+    def add_segment(self, terms, fieldnames) -> None:
+        """Merge a segment's postings in (``indexer.merging.segment_terms``:
+        renumbered, in term order) holding terms of ``fieldnames``."""
+        self._segments.append(terms)
+        self.fieldnames.update(fieldnames)
+        self._posting_fields.update(fieldnames)
 
     def _grow(self, size: int) -> None:
         self._size += size
@@ -154,8 +158,9 @@ class TermPool:
 
     def terms(self):
         """``(field, term, docs, weights, values, value lengths)`` for every
-        term, in order, runs and memory merged."""
-        if not self._runs and self._bulk.keys().isdisjoint(self._posting_fields):  # nothing to merge
+        term, in order, runs, merged segments and memory joined (or a
+        finished entry, see ``indexer.postblocks.finished_terms``)."""
+        if not self._runs and not self._segments and self._bulk.keys().isdisjoint(self._posting_fields):
             for fieldname in sorted(self.fieldnames):
                 if fieldname in self._bulk:
                     bulk, boost = self._bulk[fieldname]
@@ -165,7 +170,7 @@ class TermPool:
             return
         sources = [bulk.terms(name, boost, self._blocking, entries=name not in self._posting_fields)
                    for name, (bulk, boost) in sorted(self._bulk.items())]
-        sources += [self._read_run(name) for name in self._runs] + [self._sorted_terms()]
+        sources += [self._read_run(name) for name in self._runs] + self._segments + [self._sorted_terms()]
         for _, group in groupby(heapq.merge(*sources, key=_key), key=_key):
             parts = list(group)
             if len(parts) == 1:
@@ -180,6 +185,7 @@ class TermPool:
         for name in self._runs:
             self._tempstore.delete_file(name)
         self._runs = []
+        self._segments = []
         self._fields = {}
         self._bulk = {}
         self._posting_fields = set()
@@ -200,16 +206,59 @@ def _array(typecode: str, data: bytes) -> array:
     return numbers
 
 
-class SegmentWriter(writing.SegmentWriter):
+class BulkWriting:
+    """What a Whoosh ``SegmentWriter`` needs to write through a ``TermPool``
+    and merge segments a term at a time (``indexer.merging``); call
+    ``_use_term_pool`` once Whoosh's ``__init__`` has run."""
+
+    def _use_term_pool(self, limitmb: int) -> None:
+        for name, field in self.schema.items():
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"field {name!r}: vectors and spelling words are not supported")
+        self.pool = TermPool(self._tempstorage, limitmb, (self.codec._blocklimit, self.codec._compression))
+        self._merged_readers = []
+
+    def write_per_doc(self, fieldnames, reader):
+        """Whoosh's copy of a merged segment's stored fields, lengths and
+        columns, with the fields' total lengths kept exact: Whoosh adds up the
+        documents' lengths as stored (rounded to a byte), which makes the
+        average lengths in BM25 grow with every merge."""
+        totals = self.perdocwriter._fieldlengths
+        before = dict(totals)
+        docmap = super().write_per_doc(fieldnames, reader)
+        if not reader.has_deletions():
+            for name in fieldnames:
+                if reader.field_length(name):
+                    totals[name] = before.get(name, 0) + reader.field_length(name)
+        return docmap
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        """Whoosh's merge step: the segment's postings, read back a term at a time."""
+        own = SegmentReader(self.storage, self.schema, reader.segment())  # the caller closes its reader
+        self._merged_readers.append(own)
+        names = set(own.indexed_field_names()) & set(self.schema.names())
+        self.pool.add_segment(segment_terms(own, self.schema, document_map(own, startdoc, docmap)), names)
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        lengths = self.per_document_reader()
+        try:
+            _write_terms(self.fieldwriter, self.schema, lengths, self.pool.terms())
+        finally:
+            lengths.close()
+            for reader in self._merged_readers:
+                reader.close()
+            self._merged_readers = []
+        self.fieldwriter.close()
+
+
+class SegmentWriter(BulkWriting, writing.SegmentWriter):
     """Whoosh's ``SegmentWriter`` with a ``TermPool`` and a posting writer that
     takes a term's postings at once. Needs ``indexer.codec.BulkCodec``."""
 
     def __init__(self, ix, limitmb: int = 128, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        for name, field in self.schema.items():
-            if field.vector or field.separate_spelling():
-                raise ValueError(f"field {name!r}: vectors and spelling words are not supported")
-        self.pool = TermPool(self._tempstorage, limitmb, (self.codec._blocklimit, self.codec._compression))
+        self._use_term_pool(limitmb)
 
     def add_document(self, **fields):
         self._check_state()
@@ -245,14 +294,6 @@ class SegmentWriter(writing.SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _flush_segment(self):
-        self.perdocwriter.close()
-        lengths = self.per_document_reader()
-        try:
-            _write_terms(self.fieldwriter, self.schema, lengths, self.pool.terms())
-        finally:
-            lengths.close()
-        self.fieldwriter.close()
 
 
 def _is_grams(field) -> bool:
@@ -265,90 +306,53 @@ def _write_terms(fieldwriter, schema, reader, terms) -> None:
     ``BulkCodec`` field writer)."""
     postfile = fieldwriter._postfile
     table = fieldwriter._tindex
-    compression = fieldwriter._codec._compression
-    limit = fieldwriter.block_limit
+    blocking = (fieldwriter.block_limit, fieldwriter._codec._compression)
+    count = reader.doc_count_all()
     for fieldname, field_terms in groupby(terms, key=itemgetter(0)):
         fieldobj = schema[fieldname]
         fieldwriter.start_field(fieldname, fieldobj)
         prefix = pack_ushort(fieldwriter._fieldid)
         fixed = fieldobj.format.fixed_value_size()
-        variable = fixed is None or fixed < 0
-        count = reader.doc_count_all()
-        doc_lengths = [reader.doc_field_length(n, fieldname, 0) or 0 for n in range(count)]
-        for item in field_terms:
-            if len(item) == 3:  # a finished term entry (``indexer.gramsort``)
+        doc_bytes = length_bytes(np.array([reader.doc_field_length(n, fieldname, 0) or 0
+                                           for n in range(count)], dtype=np.int64))
+        for item in _laid_out(field_terms, fixed is not None and fixed >= 0, doc_bytes, blocking):
+            if len(item) == 3:  # a finished term entry
                 table.add(prefix + item[1], item[2])
-                continue
-            if len(item) == 4:  # an entry's header and its finished posting blocks
-                table.add(prefix + item[1], item[2] + _EXTENT.pack(postfile.tell(), len(item[3])))
+            else:  # an entry's header and its finished posting blocks
+                table.add(prefix + item[1], item[2] + ENTRY_EXTENT.pack(postfile.tell(), len(item[3])))
                 postfile.write(item[3])
-                continue
-            _, btext, docs, weights, values, value_lengths = item
-            if len(docs) <= INLINE_LIMIT:  # the postings go in the term entry
-                table.add(prefix + btext, _inline_entry(docs, weights, values, value_lengths,
-                                                        fixed, doc_lengths))
-                continue
-            info = TermInfo()
-            start_offset = postfile.tell()
-            postfile.write(BLOCKS_MAGIC)
-            ends = list(accumulate(value_lengths, initial=0)) if variable else None
-            for start in range(0, len(docs), limit):
-                end = min(start + limit, len(docs))
-                block = _Block(docs[start:end], weights[start:end], doc_lengths)
-                info.add_block(block)
-                if variable:
-                    block_values = value_lengths[start:end], bytes(values[ends[start]:ends[end]])
-                else:
-                    block_values = None, bytes(values[start * fixed:end * fixed])
-                postfile.write(block_bytes(block.ids, block.weights, *block_values,
-                                           block.max_weight(), block.min_length(),
-                                           block.max_length(), compression, end == len(docs)))
-            info.set_extent(start_offset, postfile.tell() - start_offset)
-            table.add(prefix + btext, info.to_bytes())
         fieldwriter.finish_field()
 
 
-def _inline_entry(docs, weights, values, value_lengths, fixed, doc_lengths) -> bytes:
-    """A term entry holding its postings, as ``indexer.codec.TermInfo`` writes it."""
-    lengths = [length for length in map(doc_lengths.__getitem__, docs) if length]
-    if fixed is None or fixed < 0:
-        ends = list(accumulate(value_lengths))
-        pieces = [values[a:b] for a, b in zip([0, *ends], ends)]
-    else:
-        pieces = [values[a:a + fixed] for a in range(0, len(values), fixed)] if fixed else []
-    header = _INFO.pack(1, sum(weights), len(docs), length_to_byte(min(lengths) if lengths else None),
-                        length_to_byte(max(lengths, default=0)), max(0, *weights), docs[0], docs[-1])
-    return header + inline_bytes(docs, weights, [bytes(piece) for piece in pieces])
+def _laid_out(items, fixed_size: bool, doc_bytes: np.ndarray, blocking: tuple[int, int]):
+    """A field's ``TermPool.terms`` with every run of terms given as postings
+    laid out in bulk (``indexer.postblocks``): finished entries only."""
+    run: list[tuple] = []
+    size = 0
+    for item in items:
+        if len(item) < 6:
+            yield from _finished_run(run, fixed_size, doc_bytes, blocking)
+            run, size = [], 0
+            yield item
+            continue
+        run.append(item)
+        size += len(item[2])
+        if size >= _RUN_POSTINGS:
+            yield from _finished_run(run, fixed_size, doc_bytes, blocking)
+            run, size = [], 0
+    yield from _finished_run(run, fixed_size, doc_bytes, blocking)
 
 
-class _Block:
-    """A block's statistics, as Whoosh's ``TermInfo.add_block`` reads them."""
-
-    __slots__ = ("ids", "weights", "_lengths")
-
-    def __init__(self, ids: array, weights: array, doc_lengths: list[int]):
-        self.ids = ids
-        self.weights = weights
-        self._lengths = [length for length in map(doc_lengths.__getitem__, ids) if length]
-
-    @property
-    def _weights(self):
-        return self.weights
-
-    def __len__(self):
-        return len(self.ids)
-
-    def min_id(self):
-        return self.ids[0]
-
-    def max_id(self):
-        return self.ids[-1]
-
-    def min_length(self):
-        return min(self._lengths) if self._lengths else None
-
-    def max_length(self):
-        return max(self._lengths) if self._lengths else 0
-
-    def max_weight(self):
-        return max(self.weights)
+def _finished_run(run: list[tuple], fixed_size: bool, doc_bytes: np.ndarray, blocking: tuple[int, int]):
+    if not run:
+        return
+    docs = np.frombuffer(b"".join(item[2].tobytes() for item in run), dtype=np.uint32).astype(np.int64)
+    value_lengths = np.frombuffer(b"".join(item[5].tobytes() for item in run), dtype=np.uint32)
+    value_lengths = value_lengths.astype(np.int64)
+    first = np.cumsum([0] + [len(item[2]) for item in run[:-1]], dtype=np.int64)
+    postings = Postings(
+        docs=docs, weights=np.frombuffer(b"".join(item[3].tobytes() for item in run), dtype=np.float32),
+        value_lengths=value_lengths, value_starts=np.cumsum(value_lengths) - value_lengths,
+        values=np.frombuffer(b"".join(bytes(item[4]) for item in run), dtype=np.uint8),
+        first=first, length_bytes=doc_bytes[docs], fixed_size=fixed_size)
+    yield from finished_terms(run[0][0], [item[1] for item in run], postings, True, blocking)

@@ -76,6 +76,9 @@ def test_segments_merged_into_a_new_one(tmp_path):
     assert len(index._segments()) == 1
     whole = _build(tmp_path / "whole", docs, False)
     assert _by_id(index) == _by_id(whole)
+    with index.reader() as merged, whole.reader() as built:
+        for name in ("title", "body", "title_grams", "body_grams"):
+            assert merged.field_length(name) == built.field_length(name)
 
 
 def _by_id(index) -> dict:
@@ -85,3 +88,36 @@ def _by_id(index) -> dict:
         ids = {number: fields["id"] for number, fields in reader.iter_docs()}
     return {term: (entry[0], round(entry[1], 4), sorted((ids[doc], weight, value) for doc, weight, value in entry[5]))
             for term, entry in postings(index).items()}
+
+
+def test_merge_drops_deleted_articles_and_keeps_length_totals(tmp_path):
+    """Merging reads each segment's postings back a term at a time: deleted
+    articles are dropped, the rest renumbered."""
+    path = tmp_path / "merged"
+    path.mkdir()
+    index = FileStorage(str(path)).create_index(article_schema())
+    docs = _docs(11, 90)
+    for start in range(0, 90, 30):
+        writer = SegmentWriter(index, codec=BulkCodec())
+        for number in range(start, start + 30):
+            _add(writer, number, docs[number])
+        writer.commit(merge=False)
+    gone = {3, 31, 32, 89}
+    writer = SegmentWriter(index, codec=BulkCodec())
+    for number in gone:
+        writer.delete_by_term("id", f"d{number}")
+    writer.commit(merge=False)
+    writer = SegmentWriter(index, codec=BulkCodec())
+    writer.commit(optimize=True)
+    assert len(index._segments()) == 1
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    whole = FileStorage(str(kept)).create_index(article_schema())
+    writer = whole.writer(codec=BulkCodec())
+    for number, text in enumerate(docs):
+        if number not in gone:
+            _add(writer, number, text)
+    writer.commit()
+    assert _by_id(index) == _by_id(whole)
+    with index.reader() as reader:
+        assert reader.doc_count_all() == 86
