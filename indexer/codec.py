@@ -1,10 +1,11 @@
-"""Whoosh's segment format (``W3Codec``) with compact posting blocks.
+"""Whoosh's segment format (``W3Codec``) with compact terms and posting blocks.
 
-Terms, columns and stored fields are Whoosh's own. Opening a segment maps
+Columns and stored fields are Whoosh's own. Opening a segment maps
 its file without copying it (Whoosh copied every mapped file into memory:
-a search on a 700 MB index peaked at 1.4 GB). Posting lists differ,
-because Whoosh spends most of an index's size and build time on them (a
-character-pair field has a large vocabulary of short posting lists):
+a search on a 700 MB index peaked at 1.4 GB). Terms and posting
+lists differ, because Whoosh spends most of an index's size and build time
+on them (a character-pair field has a large vocabulary of short posting
+lists):
 
 * a block is a fixed binary header and machine arrays (document number
   deltas, weights only when they vary, value lengths and values) instead of
@@ -12,16 +13,16 @@ character-pair field has a large vocabulary of short posting lists):
   a one-posting block, adding more bytes than it saved);
 * a term found in at most ``INLINE_LIMIT`` documents keeps its postings
   inside its term entry (Whoosh meant to keep one, but its writer never
-  did), as machine arrays in one pickled bytes object (``inline_bytes``);
+  did), as machine arrays (``inline_bytes``);
 * the length of a posting's field in its document is read once per field
   and flush, not back from disk for every posting; postings are not
   type-checked one by one;
-* the term file (``TermFile``) is Whoosh's ordered MD5 hash table, written
-  in large pieces with its hash tables packed whole.
+* the term file is ``indexer.terms``' front-coded blocks, not Whoosh's
+  ordered MD5 hash table.
 
 New segments are written by ``indexer.postings.SegmentWriter``, which
 builds blocks and entries in bulk (``indexer.postblocks``) in exactly these
-formats; merges and anything else go through the classes here.
+formats; Whoosh's own writers go through the classes here.
 
 Segments record their codec, so the class is pickled into the index: keep its
 import path stable.
@@ -29,23 +30,20 @@ import path stable.
 
 from __future__ import annotations
 
-import pickle
 import struct
 import zlib
 from array import array
-from hashlib import md5
 from itertools import accumulate
-
-import numpy as np
 
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter, W3Segment,
     W3TermInfo)
 from whoosh.filedb.compound import CompoundStorage
-from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.filedb.structfile import BufferFile
 from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from indexer.terms import TermsReader, TermFileWriter
 
 #: count, last id, max weight, compression, min/max length bytes, id array
 #: type, weights kind (0 all 1.0, 1 all equal, 2 one each), value-length type.
@@ -62,12 +60,6 @@ COMPRESS_FROM = 128
 #: Terms with at most this many postings keep them in the term entry (most
 #: terms of a character-pair field have a handful).
 INLINE_LIMIT = 8
-#: A term file record's key and value lengths, and a hash table slot
-#: (``whoosh.filedb.filetables``).
-RECORD_LENGTHS = struct.Struct("!ii")
-_SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])
-#: Bytes of term entries written at a time.
-_TERM_PIECE = 1 << 20
 #: Bytes a line is looked for in at a time when reading a mapped file.
 _LINE_PIECE = 4096
 
@@ -82,6 +74,11 @@ class BulkCodec(W3Codec):
     def postings_writer(self, dbfile, byteids=False):
         return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                compression=self._compression, inlinelimit=INLINE_LIMIT)
+
+    def terms_reader(self, storage, segment):
+        name = segment.make_filename(self.TERMS_EXT)
+        return TermsReader(self, storage.open_file(name), storage.file_length(name),
+                           segment.open_file(storage, self.POSTS_EXT), TermInfo)
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         if terminfo.is_inlined():
@@ -100,13 +97,38 @@ class TermInfo(W3TermInfo):
             return super().to_bytes()
         return super().to_bytes()[:self._struct.size] + inline_bytes(*self._inlined)
 
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "TermInfo":
+        (flags, weight, df, minlength, maxlength, maxweight, minid,
+         maxid) = cls._struct.unpack_from(data)
+        info = cls()
+        info._weight, info._df, info._maxweight = weight, df, maxweight
+        info._minlength, info._maxlength = byte_to_length(minlength), byte_to_length(maxlength)
+        info._minid = None if minid == 0xFFFFFFFF else minid
+        info._maxid = None if maxid == 0xFFFFFFFF else maxid
+        if flags & 1:
+            info._inlined = bytes(data[cls._struct.size:])
+        else:
+            info._offset, info._length = ENTRY_EXTENT.unpack_from(data, cls._struct.size)
+        return info
+
+    @classmethod
+    def weight_of(cls, data: bytes) -> float:
+        """The total weight recorded in an entry."""
+        return cls._struct.unpack_from(data)[1]
+
+    @classmethod
+    def doc_frequency_of(cls, data: bytes) -> int:
+        """The document frequency recorded in an entry."""
+        return cls._struct.unpack_from(data)[2]
+
 
 def inline_bytes(ids, weights, values) -> bytes:
-    """A term entry's postings: one pickled bytes object holding their
-    document numbers (``I``), weights (``f``), value lengths (``I``) and values."""
+    """A term entry's postings: their document numbers (``I``), weights
+    (``f``), value lengths (``I``) and values."""
     lengths = [len(value) for value in values] or [0] * len(ids)
-    return pickle.dumps(b"".join((array("I", ids).tobytes(), array("f", weights).tobytes(),
-                                  array("I", lengths).tobytes(), *values)), 3)
+    return b"".join((array("I", ids).tobytes(), array("f", weights).tobytes(),
+                     array("I", lengths).tobytes(), *values))
 
 
 def inline_postings(data: bytes, count: int) -> tuple[tuple, tuple, tuple]:
@@ -124,7 +146,7 @@ class FieldWriter(W3FieldWriter):
         self._storage = storage
         self._segment = segment
         self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
-        self._tindex = TermFile(self._create_file(W3Codec.TERMS_EXT))
+        self._tindex = TermFileWriter(self._create_file(W3Codec.TERMS_EXT))
         self._fieldmap = self._tindex.extras["fieldmap"] = {}
         self._postfile = self._create_file(W3Codec.POSTS_EXT)
         self._postwriter = None
@@ -141,59 +163,6 @@ class FieldWriter(W3FieldWriter):
 
     def add_postings(self, schema, lengths, items):
         super().add_postings(schema, _Lengths(lengths) if lengths else None, items)
-
-
-class TermFile(OrderedHashWriter):
-    """Whoosh's term file (an ordered hash table keyed by MD5), written with
-    less work per term: entries go out in large pieces, each bucket's hashes
-    and positions are machine arrays, and the hash tables are packed whole."""
-
-    def __init__(self, dbfile):
-        super().__init__(dbfile)
-        self._hashes = [array("I") for _ in range(256)]
-        self._positions = [array("q") for _ in range(256)]
-        self._buffer = bytearray()
-        self._start = dbfile.tell()
-
-    def tell(self) -> int:
-        return self._start + len(self._buffer)
-
-    def add(self, key: bytes, value: bytes) -> None:
-        if key <= self.lastkey:
-            raise ValueError(f"keys must increase: {self.lastkey!r}..{key!r}")
-        buffer = self._buffer
-        position = self._start + len(buffer)
-        buffer += RECORD_LENGTHS.pack(len(key), len(value))
-        buffer += key
-        buffer += value
-        digest = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
-        self.index.append(position)
-        self._hashes[digest & 255].append(digest)
-        self._positions[digest & 255].append(position)
-        self.lastkey = key
-        if len(buffer) >= _TERM_PIECE:
-            self._flush()
-
-    def _flush(self) -> None:
-        self.dbfile.write(bytes(self._buffer))
-        self._buffer.clear()
-        self._start = self.dbfile.tell()
-
-    def _write_hashes(self) -> None:
-        """``HashWriter._write_hashes``: the same tables, written a bucket at a time."""
-        self._flush()
-        for hashes, positions in zip(self._hashes, self._positions):
-            slots = 2 * len(hashes)
-            table = np.zeros(slots, dtype=_SLOT)
-            taken = bytearray(slots)
-            for digest, position in zip(hashes, positions):
-                slot = (digest >> 8) % slots
-                while taken[slot]:
-                    slot = (slot + 1) % slots
-                taken[slot] = 1
-                table[slot] = (digest, position)
-            self.directory.append((self.dbfile.tell(), slots))
-            self.dbfile.write(table.tobytes())
 
 
 class _Lengths:

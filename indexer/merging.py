@@ -10,7 +10,6 @@ segments' and lays them out again in bulk.
 
 from __future__ import annotations
 
-import pickle
 import zlib
 from array import array
 from itertools import accumulate
@@ -18,7 +17,7 @@ from itertools import accumulate
 import numpy as np
 from whoosh.codec.whoosh3 import W3TermInfo
 
-from indexer.codec import BLOCK_HEADER, BLOCK_SIZE, BLOCKS_MAGIC, ENTRY_EXTENT, RECORD_LENGTHS
+from indexer.codec import BLOCK_HEADER, BLOCK_SIZE, BLOCKS_MAGIC, ENTRY_EXTENT
 
 #: A term entry's header.
 _INFO = W3TermInfo._struct
@@ -42,34 +41,26 @@ def segment_terms(reader, schema, numbers: np.ndarray):
     renumbered by ``numbers`` (``document_map``); a term left without
     documents is skipped."""
     terms = reader._terms
-    index = terms._tindex
     postfile = terms._postfile
-    data = index.dbfile.get(index.startofdata, index.endofdata - index.startofdata)
     unmap = terms._fieldunmap
     renumber = _Renumber(numbers)
-    position, end = 0, len(data)
     fieldnum, fixed, fieldname = None, None, None
-    while position < end:
-        keylength, valuelength = RECORD_LENGTHS.unpack_from(data, position)
-        key_at = position + RECORD_LENGTHS.size
-        value_at = key_at + keylength
-        position = value_at + valuelength
-        number = int.from_bytes(data[key_at:key_at + 2], "big")
+    for key, entry in terms._tindex.items():
+        number = int.from_bytes(key[:2], "big")
         if number != fieldnum:
             fieldnum, fieldname = number, unmap[number]
             fixed = schema[fieldname].format.fixed_value_size() if fieldname in schema else None
         if fieldname not in schema:
             continue
-        entry = data[value_at:position]
         count = _INFO.unpack_from(entry)[2]
         if entry[0] & 1:
-            postings = _inline(bytes(pickle.loads(entry[_INFO.size:])), count)
+            postings = _inline(entry[_INFO.size:], count)
         else:
             offset, length = ENTRY_EXTENT.unpack_from(entry, _INFO.size)
             postings = _blocks(postfile.get(offset, length), fixed)
         docs, weights, values, lengths = renumber(*postings)
         if docs:
-            yield fieldname, bytes(data[key_at + 2:value_at]), docs, weights, values, lengths
+            yield fieldname, key[2:], docs, weights, values, lengths
 
 
 class _Renumber:

@@ -95,10 +95,8 @@ def _inline_entries(postings: Postings, inline: np.ndarray) -> tuple[bytes, np.n
     value_lengths = postings.value_lengths[chosen]
     weights = postings.weights[chosen].astype(np.float64)
     data_sizes = 12 * df + np.add.reduceat(value_lengths, term_start)
-    short = data_sizes < 256
-    wrapper = np.where(short, 4, 7)  # pickle.dumps(data, 3): 80 03 'C' len8 | 80 03 'B' len32
     bounds = np.zeros(terms + 1, dtype=np.int64)
-    np.cumsum(_HEADER.itemsize + wrapper + data_sizes + 3, out=bounds[1:])
+    np.cumsum(_HEADER.itemsize + data_sizes, out=bounds[1:])
     out = np.empty(int(bounds[-1]), dtype=np.uint8)
     header = np.zeros(terms, dtype=_HEADER)
     header["flags"] = 1
@@ -110,12 +108,7 @@ def _inline_entries(postings: Postings, inline: np.ndarray) -> tuple[bytes, np.n
     header["minid"] = postings.docs[first]
     header["maxid"] = postings.docs[first + df - 1]
     scatter(out, bounds[:-1], header)
-    at = bounds[:-1] + _HEADER.itemsize
-    out[at], out[at + 1] = 0x80, 3
-    out[at + 2] = np.where(short, ord("C"), ord("B"))
-    scatter(out, at[short] + 3, data_sizes[short].astype(np.uint8))
-    scatter(out, at[~short] + 3, data_sizes[~short].astype("<u4"))
-    data = (at + wrapper)[term_of]
+    data = (bounds[:-1] + _HEADER.itemsize)[term_of]
     for part, items in enumerate((postings.docs[chosen].astype(np.uint32),
                                   postings.weights[chosen], value_lengths.astype(np.uint32))):
         scatter(out, data + 4 * (part * df[term_of] + rank), items)
@@ -123,8 +116,6 @@ def _inline_entries(postings: Postings, inline: np.ndarray) -> tuple[bytes, np.n
     within -= within[term_start][term_of]
     _copy(out, data + 12 * df[term_of] + within, postings.values, postings.value_starts[chosen],
           value_lengths)
-    end = bounds[1:]
-    out[end - 3], out[end - 2], out[end - 1] = ord("q"), 0, ord(".")
     return out.tobytes(), bounds
 
 
