@@ -5,7 +5,10 @@
   matches through the gram fields and scores on top, so the article that
   holds the query word for word ranks first; where jieba may have cut the
   article's text differently (a long text, a one-character word), the
-  verbatim string alone matches too.
+  verbatim string alone matches too. A long text (a pasted headline) is a
+  ranked bag of its words and of its character pairs: pairs score where
+  jieba cut the article's words differently from the query's, and a pair
+  spanning two words rewards an article that holds them side by side.
 * Quoted text: a phrase over the gram fields — consecutive character pairs,
   whatever jieba made of them — so it finds exactly the articles whose
   headline or body contains the string, whitespace ignored. One character
@@ -37,6 +40,14 @@ RELAX_MIN_WORDS = 4
 #: articles are left out: they cannot tell articles apart, and their long
 #: posting lists make the search slow.
 COMMON_SHARE = 0.3
+#: In such a bag, each pair of neighbouring characters of the text (within
+#: a space-separated part) also scores, as a term of the gram fields with
+#: this weight: title MRR@10 0.803 -> 0.825 on the dev title queries.
+PAIR_WEIGHT = 1.0
+#: Pairs held by more than this share of the articles are left out of the
+#: bag (most pairs of a headline are common; reading them is slow and
+#: ranks no better).
+PAIR_COMMON_SHARE = 0.1
 #: Which index fields a ``title:``/``body:`` query, or no field, searches.
 TEXT_FIELDS = {None: ("title", "body"), "title": ("title",), "body": ("body",)}
 HAN_RUN = re.compile(f"[{HAN}]+")
@@ -152,6 +163,8 @@ def _words(node: Words, relaxed: bool, reader) -> wq.Query:
         if reader is not None:
             units = _informative(units, node.field, reader)
     clauses = [_unit(unit, node.field, alone=len(units) == 1) for unit in units]
+    if bag:
+        clauses += _pairs(node.text, node.field, reader)
     matched = _combine(wq.Or if bag else wq.And, clauses)
     if one_unit:
         return matched  # one word or name: matching it is matching the text verbatim
@@ -203,14 +216,27 @@ def _unit(unit: str, field: str | None, alone: bool) -> wq.Query:
 
 def _informative(units: list[str], field: str | None, reader) -> list[str]:
     """The units that fewer than ``COMMON_SHARE`` of the articles hold (all if none)."""
-    limit = COMMON_SHARE * max(reader.doc_count(), 1)
-
-    def frequency(unit: str) -> int:
-        return max(reader.doc_frequency(name, unit) for name in TEXT_FIELDS[field])
-
+    rare = _rare(reader, TEXT_FIELDS[field], COMMON_SHARE)
     # one character tells little in a bag of words, and matching it is slow
-    kept = [u for u in units if len(u) > 1 and (_is_run(u) or frequency(u) <= limit)]
+    kept = [u for u in units if len(u) > 1 and (_is_run(u) or rare(u))]
     return kept or units
+
+
+def _pairs(text: str, field: str | None, reader) -> list[wq.Query]:
+    """Terms for the character pairs of each part of ``text`` that at most
+    ``PAIR_COMMON_SHARE`` of the articles hold (every pair without a reader)."""
+    names = [f"{name}_grams" for name in TEXT_FIELDS[field]]
+    pairs = list(dict.fromkeys(pair for part in text.split() for pair in grams(part) if len(pair) == 2))
+    if reader is not None:
+        rare = _rare(reader, names, PAIR_COMMON_SHARE)
+        pairs = [pair for pair in pairs if rare(pair)]
+    return [wq.Term(name, pair, boost=PAIR_WEIGHT) for pair in pairs for name in names]
+
+
+def _rare(reader, names, share: float):
+    """Whether a term is held by at most ``share`` of the articles in any of the fields ``names``."""
+    limit = share * max(reader.doc_count(), 1)
+    return lambda term: max(reader.doc_frequency(name, term) for name in names) <= limit
 
 
 def _phrase(text: str, field: str | None, boost: float = 1.0) -> wq.Query:

@@ -168,3 +168,14 @@ def test_long_text_ranks_its_verbatim_article_first_when_one_word_is_informative
         {"id": "other", "body": "本报北京1月9日电 13日白天，13个地区降雪。"},
         {"id": "verbatim", "body": "本报北京1月13日电 会议召开。"}])
     assert ids(Index.open(tmp_path).search("本报北京1月13日电"))[:2] == ["verbatim", "other"]
+
+
+def test_long_text_ranks_its_words_side_by_side_above_the_same_words_apart(tmp_path):
+    # both hold every word of the text once, the shorter one would win on
+    # words alone; the character pairs spanning two words (村人, 境整, 治提)
+    # are held only where the words stand side by side
+    fillers = [{"id": f"f{i}", "body": f"第{i}期城市交通拥堵问题突出，天气晴朗。"} for i in range(20)]
+    add_articles(tmp_path, fillers + [
+        {"id": "apart", "body": "人居环境好，农村才美。整治要有力，行动方案要提升。"},
+        {"id": "side", "body": "农村人居环境整治，关键在提升行动方案的执行力，各地要抓紧落实，久久为功。"}])
+    assert ids(Index.open(tmp_path).search("农村人居环境整治提升行动方案")) == ["side", "apart"]
