@@ -13,7 +13,8 @@ lists):
   a one-posting block, adding more bytes than it saved);
 * a term found in at most ``INLINE_LIMIT`` documents keeps its postings
   inside its term entry (Whoosh meant to keep one, but its writer never
-  did), as machine arrays (``inline_bytes``);
+  did), as machine arrays after a 6-byte head (``inline_entry``): most
+  terms of a character-pair field are in one or two documents;
 * the length of a posting's field in its document is read once per field
   and flush, not back from disk for every posting; postings are not
   type-checked one by one;
@@ -60,6 +61,11 @@ COMPRESS_FROM = 128
 #: Terms with at most this many postings keep them in the term entry (most
 #: terms of a character-pair field have a handful).
 INLINE_LIMIT = 8
+#: The head of an entry holding its postings (``inline_entry``): flags (1),
+#: min and max length bytes, postings, whether all weights are equal, bytes
+#: per value length (0: all equal).
+INLINE_HEADER = struct.Struct("<BBBBBB")
+_LENGTH_CODES = {1: "B", 2: "H", 4: "I"}
 #: Bytes a line is looked for in at a time when reading a mapped file.
 _LINE_PIECE = 4096
 
@@ -82,7 +88,7 @@ class BulkCodec(W3Codec):
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         if terminfo.is_inlined():
-            ids, weights, values = inline_postings(terminfo.inlined_postings(), terminfo.doc_frequency())
+            ids, weights, values = terminfo.inlined_postings()
             return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term,
                                terminfo=terminfo)
         offset, length = terminfo.extent()
@@ -90,54 +96,82 @@ class BulkCodec(W3Codec):
 
 
 class TermInfo(W3TermInfo):
-    """Whoosh's term entry; a short posting list goes inline as ``inline_bytes``."""
+    """Whoosh's term entry; a short posting list goes inline (``inline_entry``)."""
 
     def to_bytes(self):
         if not self.is_inlined():
             return super().to_bytes()
-        return super().to_bytes()[:self._struct.size] + inline_bytes(*self._inlined)
+        minlength = 0 if self._minlength is None else length_to_byte(self._minlength)
+        return inline_entry(*self._inlined, minlength, length_to_byte(self._maxlength))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "TermInfo":
-        (flags, weight, df, minlength, maxlength, maxweight, minid,
-         maxid) = cls._struct.unpack_from(data)
         info = cls()
-        info._weight, info._df, info._maxweight = weight, df, maxweight
-        info._minlength, info._maxlength = byte_to_length(minlength), byte_to_length(maxlength)
-        info._minid = None if minid == 0xFFFFFFFF else minid
-        info._maxid = None if maxid == 0xFFFFFFFF else maxid
-        if flags & 1:
-            info._inlined = bytes(data[cls._struct.size:])
+        if data[0] & 1:
+            minlength, maxlength, ids, weights, lengths, values = read_inline(data)
+            info._df, info._weight = len(ids), sum(weights)
+            info._maxweight = max(0, *weights)
+            info._minid, info._maxid = ids[0], ids[-1]
+            ends = list(accumulate(lengths, initial=0))
+            info._inlined = (tuple(ids), tuple(weights),
+                             tuple(values[a:b] for a, b in zip(ends, ends[1:])))
         else:
+            (_, info._weight, info._df, minlength, maxlength, info._maxweight, minid,
+             maxid) = cls._struct.unpack_from(data)
+            info._minid = None if minid == 0xFFFFFFFF else minid
+            info._maxid = None if maxid == 0xFFFFFFFF else maxid
             info._offset, info._length = ENTRY_EXTENT.unpack_from(data, cls._struct.size)
+        info._minlength, info._maxlength = byte_to_length(minlength), byte_to_length(maxlength)
         return info
 
     @classmethod
     def weight_of(cls, data: bytes) -> float:
         """The total weight recorded in an entry."""
-        return cls._struct.unpack_from(data)[1]
+        return cls.from_bytes(data).weight() if data[0] & 1 else cls._struct.unpack_from(data)[1]
 
     @classmethod
     def doc_frequency_of(cls, data: bytes) -> int:
         """The document frequency recorded in an entry."""
-        return cls._struct.unpack_from(data)[2]
+        return INLINE_HEADER.unpack_from(data)[3] if data[0] & 1 else cls._struct.unpack_from(data)[2]
 
 
-def inline_bytes(ids, weights, values) -> bytes:
-    """A term entry's postings: their document numbers (``I``), weights
-    (``f``), value lengths (``I``) and values."""
-    lengths = [len(value) for value in values] or [0] * len(ids)
-    return b"".join((array("I", ids).tobytes(), array("f", weights).tobytes(),
-                     array("I", lengths).tobytes(), *values))
+def inline_entry(ids, weights, values, minlength: int, maxlength: int) -> bytes:
+    """The entry of a term holding its postings: ``INLINE_HEADER``, then the
+    document numbers (``I``), the weights (``f``; one if all are equal), the
+    values' lengths (one ``I`` if all are equal, else ``B``, ``H`` or ``I``
+    each) and the values. ``minlength``, ``maxlength``: length bytes."""
+    lengths = [len(value) for value in values] if values else [0] * len(ids)
+    same_weight = all(weight == weights[0] for weight in weights)
+    if all(length == lengths[0] for length in lengths):
+        length_size, length_bytes = 0, array("I", lengths[:1]).tobytes()
+    else:
+        code = "B" if max(lengths) < 256 else "H" if max(lengths) < 65536 else "I"
+        length_size, length_bytes = array(code).itemsize, array(code, lengths).tobytes()
+    return b"".join((INLINE_HEADER.pack(1, minlength, maxlength, len(ids), same_weight, length_size),
+                     array("I", ids).tobytes(), array("f", weights[:1] if same_weight else weights).tobytes(),
+                     length_bytes, *values))
 
 
-def inline_postings(data: bytes, count: int) -> tuple[tuple, tuple, tuple]:
-    """The ``(ids, weights, values)`` that ``inline_bytes`` stored."""
-    ids, weights, lengths = array("I"), array("f"), array("I")
-    for number, part in enumerate((ids, weights, lengths)):
-        part.frombytes(data[4 * count * number:4 * count * (number + 1)])
-    ends = list(accumulate(lengths, initial=12 * count))
-    return tuple(ids), tuple(weights), tuple(data[a:b] for a, b in zip(ends, ends[1:]))
+def read_inline(data: bytes) -> tuple[int, int, array, array, array, bytes]:
+    """What ``inline_entry`` stored: min and max length bytes, document
+    numbers, weights, value lengths and the values joined."""
+    _, minlength, maxlength, count, same_weight, length_size = INLINE_HEADER.unpack_from(data)
+    at = INLINE_HEADER.size
+    ids, weights = array("I"), array("f")
+    ids.frombytes(data[at:at + 4 * count])
+    at += 4 * count
+    weights.frombytes(data[at:at + 4] * count if same_weight else data[at:at + 4 * count])
+    at += 4 if same_weight else 4 * count
+    if length_size:
+        lengths = array(_LENGTH_CODES[length_size])
+        lengths.frombytes(data[at:at + length_size * count])
+        lengths = array("I", lengths)
+        at += length_size * count
+    else:
+        lengths = array("I")
+        lengths.frombytes(data[at:at + 4] * count)
+        at += 4
+    return minlength, maxlength, ids, weights, lengths, bytes(data[at:])
 
 
 class FieldWriter(W3FieldWriter):

@@ -17,7 +17,7 @@ from itertools import accumulate
 import numpy as np
 from whoosh.codec.whoosh3 import W3TermInfo
 
-from indexer.codec import BLOCK_HEADER, BLOCK_SIZE, BLOCKS_MAGIC, ENTRY_EXTENT
+from indexer.codec import BLOCK_HEADER, BLOCK_SIZE, BLOCKS_MAGIC, ENTRY_EXTENT, read_inline
 
 #: A term entry's header.
 _INFO = W3TermInfo._struct
@@ -52,9 +52,9 @@ def segment_terms(reader, schema, numbers: np.ndarray):
             fixed = schema[fieldname].format.fixed_value_size() if fieldname in schema else None
         if fieldname not in schema:
             continue
-        count = _INFO.unpack_from(entry)[2]
         if entry[0] & 1:
-            postings = _inline(entry[_INFO.size:], count)
+            _, _, ids, weights, lengths, values = read_inline(entry)
+            postings = ids, weights, values, lengths
         else:
             offset, length = ENTRY_EXTENT.unpack_from(entry, _INFO.size)
             postings = _blocks(postfile.get(offset, length), fixed)
@@ -79,14 +79,6 @@ class _Renumber:
         kept = [n for n, doc in enumerate(docs) if doc >= 0]
         return (array("I", [docs[n] for n in kept]), array("f", [weights[n] for n in kept]),
                 b"".join(values[ends[n]:ends[n + 1]] for n in kept), array("I", [lengths[n] for n in kept]))
-
-
-def _inline(data: bytes, count: int) -> tuple:
-    """The postings ``indexer.codec.inline_bytes`` stored."""
-    ids, weights, lengths = array("I"), array("f"), array("I")
-    for part, numbers in enumerate((ids, weights, lengths)):
-        numbers.frombytes(data[4 * count * part:4 * count * (part + 1)])
-    return ids, weights, data[12 * count:], lengths
 
 
 def _blocks(data: bytes, fixed: int | None) -> tuple:

@@ -3,7 +3,7 @@
 ``Postings`` holds the postings of a run of terms, in term order: each
 posting's document, weight, value and field length. ``finished_terms`` turns
 them into what ``indexer.codec`` reads: the entry of a term with few
-postings (``TermInfo`` with its postings inline, ``inline_bytes``), or the
+postings (``indexer.codec.inline_entry``), or the
 entry header and the posting blocks (``block_bytes``) of a term with more.
 Every posting's bytes are placed with array operations; only headers and
 zlib run once per block, and nothing runs once per posting.
@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh.util.numeric import _length_byte_cache
 
-from indexer.codec import BLOCK_HEADER, BLOCK_SIZE, BLOCKS_MAGIC, COMPRESS_FROM, INLINE_LIMIT
+from indexer.codec import (BLOCK_HEADER, BLOCK_SIZE, BLOCKS_MAGIC, COMPRESS_FROM, INLINE_HEADER,
+                           INLINE_LIMIT)
 
 def finished_terms(fieldname: str, texts: list[bytes], postings: Postings, entries: bool,
                    blocking: tuple[int, int]):
@@ -81,8 +82,8 @@ class Postings:
 
 
 def _inline_entries(postings: Postings, inline: np.ndarray) -> tuple[bytes, np.ndarray]:
-    """The term entries (``indexer.codec.TermInfo.to_bytes``) of the terms
-    marked ``inline``, one after the other, and where each starts and ends."""
+    """The term entries (``indexer.codec.inline_entry``) of the terms marked
+    ``inline``, one after the other, and where each starts and ends."""
     first = postings.first[inline]
     df = (np.append(postings.first[1:], len(postings.docs)) - postings.first)[inline]
     terms = len(first)
@@ -92,31 +93,55 @@ def _inline_entries(postings: Postings, inline: np.ndarray) -> tuple[bytes, np.n
     term_start = np.cumsum(df) - df
     rank = np.arange(len(term_of)) - term_start[term_of]
     chosen = first[term_of] + rank
+    leading = rank == 0
     value_lengths = postings.value_lengths[chosen]
-    weights = postings.weights[chosen].astype(np.float64)
-    data_sizes = 12 * df + np.add.reduceat(value_lengths, term_start)
+    weights = postings.weights[chosen]
+    same_weight = _all_equal(weights, term_start, term_of)
+    same_length = _all_equal(value_lengths, term_start, term_of)
+    longest = np.maximum.reduceat(value_lengths, term_start)
+    length_size = np.where(same_length, 0, np.where(longest < 256, 1, np.where(longest < 65536, 2, 4)))
+    weight_bytes = np.where(same_weight, 4, 4 * df)
+    length_bytes = np.where(same_length, 4, length_size * df)
+    sizes = (INLINE_HEADER.size + 4 * df + weight_bytes + length_bytes
+             + np.add.reduceat(value_lengths, term_start))
     bounds = np.zeros(terms + 1, dtype=np.int64)
-    np.cumsum(_HEADER.itemsize + data_sizes, out=bounds[1:])
+    np.cumsum(sizes, out=bounds[1:])
     out = np.empty(int(bounds[-1]), dtype=np.uint8)
-    header = np.zeros(terms, dtype=_HEADER)
-    header["flags"] = 1
-    header["weight"] = np.add.reduceat(weights, term_start)
-    header["df"] = df
-    header["minlength"] = np.minimum.reduceat(postings.length_bytes[chosen], term_start)
-    header["maxlength"] = np.maximum.reduceat(postings.length_bytes[chosen], term_start)
-    header["maxweight"] = np.maximum(np.maximum.reduceat(weights, term_start), 0)
-    header["minid"] = postings.docs[first]
-    header["maxid"] = postings.docs[first + df - 1]
-    scatter(out, bounds[:-1], header)
-    data = (bounds[:-1] + _HEADER.itemsize)[term_of]
-    for part, items in enumerate((postings.docs[chosen].astype(np.uint32),
-                                  postings.weights[chosen], value_lengths.astype(np.uint32))):
-        scatter(out, data + 4 * (part * df[term_of] + rank), items)
+    head = np.zeros(terms, dtype=_INLINE_HEAD)
+    head["flags"] = 1
+    head["minlength"] = np.minimum.reduceat(postings.length_bytes[chosen], term_start)
+    head["maxlength"] = np.maximum.reduceat(postings.length_bytes[chosen], term_start)
+    head["count"] = df
+    head["same_weight"] = same_weight
+    head["length_size"] = length_size
+    scatter(out, bounds[:-1], head)
+    ids_at = bounds[:-1] + INLINE_HEADER.size
+    scatter(out, ids_at[term_of] + 4 * rank, postings.docs[chosen].astype(np.uint32))
+    weights_at = ids_at + 4 * df
+    each = ~same_weight[term_of] | leading
+    scatter(out, weights_at[term_of][each] + 4 * rank[each], weights[each].astype(np.float32))
+    lengths_at = weights_at + weight_bytes
+    for size, kind in ((0, np.uint32), (1, np.uint8), (2, np.uint16), (4, np.uint32)):
+        wanted = length_size[term_of] == size
+        if size == 0:
+            wanted &= leading
+        scatter(out, lengths_at[term_of][wanted] + size * rank[wanted], value_lengths[wanted].astype(kind))
     within = np.cumsum(value_lengths) - value_lengths
     within -= within[term_start][term_of]
-    _copy(out, data + 12 * df[term_of] + within, postings.values, postings.value_starts[chosen],
-          value_lengths)
+    _copy(out, (lengths_at + length_bytes)[term_of] + within, postings.values,
+          postings.value_starts[chosen], value_lengths)
     return out.tobytes(), bounds
+
+
+#: ``indexer.codec.INLINE_HEADER`` as a numpy record.
+_INLINE_HEAD = np.dtype([("flags", "u1"), ("minlength", "u1"), ("maxlength", "u1"), ("count", "u1"),
+                         ("same_weight", "u1"), ("length_size", "u1")])
+
+
+def _all_equal(items: np.ndarray, term_start: np.ndarray, term_of: np.ndarray) -> np.ndarray:
+    """For each term, whether all its postings' ``items`` are equal."""
+    differ = (items != items[term_start][term_of]).astype(np.int64)
+    return np.add.reduceat(differ, term_start) == 0
 
 
 def _blocks(postings: Postings, chosen_terms: np.ndarray, limit: int,

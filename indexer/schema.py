@@ -34,7 +34,7 @@ from indexer.analysis import ANALYSIS_VERSION, ChineseTokenizer, GramTokenizer
 from indexer.formats import BulkFrequency, BulkPositions
 from indexer.normalize import FOLD_VERSION
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Headline words weigh this much more than body words (BM25F field boost).
 TITLE_BOOST = 3.0
 META_FILE = "zhsearch.json"
