@@ -14,7 +14,7 @@ with a fixed seed from articles with a non-empty body:
   the answer is its article. Scored by MRR@10 and success@10.
 * ``title`` — an article's longest headline line (at least 6 characters),
   unquoted, against the indexes built without headlines: the body alone
-  must rank the article. Characters other than letters, digits and hanzi
+  must rank the article. Characters other than letters, digits and hanzi (〇 included)
   become spaces, so neither query parser sees syntax.
 * ``substring`` — 2–6 consecutive hanzi of a body, quoted, every match
   asked for; the answers are all articles whose body or joined headline
@@ -53,7 +53,7 @@ from query import Index  # noqa: E402
 
 HANZI_DIGIT_RUN = re.compile(r"[\u4e00-\u9fff0-9]{8,}")
 HANZI_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
-NOT_WORD = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]+")
+NOT_WORD = re.compile(r"[^0-9A-Za-z\u3007\u3400-\u9fff]+")  # 〇 (U+3007) is a hanzi numeral
 WHITESPACE = re.compile(r"\s+")
 SPAN_LENGTH = (8, 16)
 SUBSTRING_LENGTH = (2, 6)
