@@ -60,15 +60,8 @@ def test_long_texts_and_key_ranges(tmp_path, monkeypatch):
 def test_segments_merged_into_a_new_one(tmp_path):
     """A commit that also merges older segments (postings added one by one
     next to the sorted character pairs) still writes every posting once, in order."""
-    path = tmp_path / "merged"
-    path.mkdir()
-    index = FileStorage(str(path)).create_index(article_schema())
     docs = _docs(9, 120)
-    for start in range(0, 80, 20):
-        writer = SegmentWriter(index, codec=BulkCodec())
-        for number in range(start, start + 20):
-            _add(writer, number, docs[number])
-        writer.commit(merge=False)
+    index = _segments(tmp_path / "merged", docs[:80], 20)
     writer = SegmentWriter(index, codec=BulkCodec())
     for number in range(80, 120):
         _add(writer, number, docs[number])
@@ -79,6 +72,18 @@ def test_segments_merged_into_a_new_one(tmp_path):
     with index.reader() as merged, whole.reader() as built:
         for name in ("title", "body", "title_grams", "body_grams"):
             assert merged.field_length(name) == built.field_length(name)
+
+
+def _segments(path, docs: list[str], size: int):
+    """An index of ``docs`` committed ``size`` at a time, without merging."""
+    path.mkdir()
+    index = FileStorage(str(path)).create_index(article_schema())
+    for start in range(0, len(docs), size):
+        writer = SegmentWriter(index, codec=BulkCodec())
+        for number in range(start, min(start + size, len(docs))):
+            _add(writer, number, docs[number])
+        writer.commit(merge=False)
+    return index
 
 
 def _by_id(index) -> dict:
@@ -93,15 +98,8 @@ def _by_id(index) -> dict:
 def test_merge_drops_deleted_articles_and_keeps_length_totals(tmp_path):
     """Merging reads each segment's postings back a term at a time: deleted
     articles are dropped, the rest renumbered."""
-    path = tmp_path / "merged"
-    path.mkdir()
-    index = FileStorage(str(path)).create_index(article_schema())
     docs = _docs(11, 90)
-    for start in range(0, 90, 30):
-        writer = SegmentWriter(index, codec=BulkCodec())
-        for number in range(start, start + 30):
-            _add(writer, number, docs[number])
-        writer.commit(merge=False)
+    index = _segments(tmp_path / "merged", docs, 30)
     gone = {3, 31, 32, 89}
     writer = SegmentWriter(index, codec=BulkCodec())
     for number in gone:
