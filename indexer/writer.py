@@ -78,6 +78,8 @@ def _document(article: Article) -> dict:
     doc = {
         "id": article.id,
         "digest": article.digest,
+        # always a value: Whoosh cannot read a column some segments lack
+        "source": article.source or "",
         "title": title,
         "body": article.body,
         "title_grams": title,
@@ -86,7 +88,6 @@ def _document(article: Article) -> dict:
         "correspondents": ",".join(article.correspondents),
     }
     optional = {
-        "source": article.source,
         "paper": article.paper,
         "date": _date_number(article.date),
         "page": article.page,

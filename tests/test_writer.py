@@ -207,3 +207,13 @@ def test_commits_merge_only_small_segments(tmp_path):
                 writer.add(article_from_record({"id": f"s{run}-{n}", "body": f"小{run}"}, source=f"{run}.jsonl"))
     assert segment_sizes() == [15, 1200]
     assert writer_module.MERGE_DOCS < 1200 and Index.open(tmp_path).stats()["articles"] == 1215
+
+
+def test_articles_without_a_source_in_several_commits(tmp_path):
+    """Records added through the library carry no source file: an index of
+    several segments of them still opens for writing and searching."""
+    for number, body in enumerate(["杭州亚运会", "杭州西湖", "西湖"]):
+        add_articles(tmp_path / "ix", [{"id": f"a{number}", "body": body}])
+    report = add_articles(tmp_path / "ix", [{"id": "a0", "body": "杭州亚运会"}])
+    assert report.unchanged == 1
+    assert sorted(hit.id for hit in Index.open(tmp_path / "ix").search("杭州").hits) == ["a0", "a1"]
