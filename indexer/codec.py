@@ -34,6 +34,7 @@ from __future__ import annotations
 import struct
 import zlib
 from array import array
+from bisect import bisect_left
 from itertools import accumulate
 
 from whoosh.codec.whoosh3 import (
@@ -41,7 +42,7 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo)
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import BufferFile
-from whoosh.matching import ListMatcher
+from whoosh.matching import ListMatcher, ReadTooFar
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.terms import TermsReader, TermFileWriter
@@ -293,6 +294,22 @@ def _narrow(numbers: array) -> tuple[bytes, bytes]:
 
 class _LeafMatcher(W3LeafMatcher):
     """Reads the blocks ``_PostingsWriter`` writes."""
+
+    def skip_to(self, targetid):
+        """Whoosh's ``skip_to``, with a binary search inside the block (Whoosh
+        steps through it a posting at a time: most of an AND query's time on a
+        large index)."""
+        if not self.is_active():
+            raise ReadTooFar
+        if targetid <= self.id():
+            return
+        if targetid > self._maxid:
+            self._skip_to_block(lambda: targetid > self._maxid)
+            if not self.is_active():
+                return
+            if self._ids is None:
+                self._read_ids()
+        self._i = bisect_left(self._ids, targetid, self._i)
 
     def _goto(self, position):
         postfile = self._postfile

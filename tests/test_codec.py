@@ -71,3 +71,21 @@ def test_segment_files_are_read_in_place_not_copied(tmp_path):
         assert (mine.tell(), mine.read()) == (stock.tell(), stock.read())
     with index.searcher() as searcher:
         assert searcher.doc_count() == 100
+
+
+def test_skipping_lands_on_the_first_posting_at_or_after_the_target(tmp_path):
+    rng = random.Random(8)
+    docs = ["报道" if rng.random() < 0.6 else "新闻" for _ in range(1500)]  # 報道 spans several blocks
+    index = build(tmp_path / "ix", BulkCodec(), docs)
+    with index.reader() as reader:
+        every = list(reader.postings("body", "报道").all_ids())
+        assert len(every) > 3 * 128
+        for start, target in [(0, 0), (0, 5), (0, 700), (3, 129), (200, 201), (10, every[-1]),
+                              (0, every[-1] + 1), *((0, rng.randrange(1500)) for _ in range(50))]:
+            matcher = reader.postings("body", "报道")
+            matcher.skip_to(every[start])
+            matcher.skip_to(target)
+            expected = [doc for doc in every if doc >= max(target, every[start])]
+            assert (matcher.id() if matcher.is_active() else None) == (expected[0] if expected else None)
+            if expected:  # and reading on from there sees every later posting
+                assert list(matcher.all_ids()) == expected
