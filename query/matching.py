@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 
 from whoosh import query as wq
-from whoosh.matching import AndNotMatcher
+from whoosh.matching import AndNotMatcher, ListMatcher, NullMatcher
 
 from indexer.analysis import HAN, ChineseTokenizer, chars, grams, words
+from indexer.merging import prefix_documents
 from query.language import And, Filter, Not, Or, Phrase, Words
 
 #: Extra weight of a verbatim occurrence of unquoted text.
@@ -88,6 +89,25 @@ def to_whoosh(node, relaxed: bool = False, reader=None) -> wq.Query:
             return matched
         return _AndNot(matched, excluded)
     raise TypeError(f"not a query node: {node!r}")
+
+
+class _CharPrefix(wq.Prefix):
+    """Every article whose field holds a pair starting with this character,
+    scored ``boost`` each. Whoosh's ``Prefix`` ORs a matcher per pair (over a
+    thousand for a common surname: 3.5 s on 22,690 articles); this one reads
+    their document numbers straight from the segment, into one list."""
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        if not reader.is_atomic():  # Whoosh asks each segment in turn; only a direct call lands here
+            return super().matcher(searcher, context)
+        if self.fieldname not in reader.indexed_field_names():
+            return NullMatcher()
+        docs = prefix_documents(reader, self.fieldname, self.text.encode("utf-8"))
+        return ListMatcher(docs, all_weights=self.boost) if docs else NullMatcher()
+
+    def estimate_size(self, reader):
+        return reader.doc_count_all()  # Whoosh sums every pair's frequency: a lookup each
 
 
 class _AndNotMatcher(AndNotMatcher):
@@ -247,7 +267,7 @@ def _phrase(text: str, field: str | None, boost: float = 1.0) -> wq.Query:
     for name in TEXT_FIELDS[field]:
         gram_field = f"{name}_grams"
         if len(pairs[0]) == 1:
-            options.append(wq.Prefix(gram_field, pairs[0], boost=boost))
+            options.append(_CharPrefix(gram_field, pairs[0], boost=boost))
         elif len(pairs) == 1:
             options.append(wq.Term(gram_field, pairs[0], boost=boost))
         else:
