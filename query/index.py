@@ -78,6 +78,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class Results:
+    #: How many articles match; at least this many when ``total_exact`` is False.
     total: int
     hits: tuple[Hit, ...]
     query: str = ""
@@ -87,6 +88,8 @@ class Results:
     pinyin: str | None = None
     #: "Did you mean": the query with homophones that are far more frequent.
     suggestion: str | None = None
+    #: Whether ``total`` counts every match (see ``Index.search``).
+    total_exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,8 @@ class Index:
         return searcher
 
     def search(self, q: str, limit: int | None = 10, offset: int = 0,
-               sort: str = "relevance", facets: tuple[str, ...] = ()) -> Results:
+               sort: str = "relevance", facets: tuple[str, ...] = (),
+               exact_total: bool = False) -> Results:
         """Ranked matches of query ``q`` (see ``query.language``).
 
         ``limit=None`` returns every match; ``sort`` is ``relevance``,
@@ -162,6 +166,10 @@ class Index:
         matches (``reporter``, ``correspondent``, ``paper``, ``page``,
         ``month``). Raises ``QueryError`` for a query the parser cannot read;
         an empty query returns no hits.
+
+        Ranking the top ``offset + limit`` skips documents that cannot reach
+        them, so ``total`` may count only the matches seen (``total_exact``
+        False); ``exact_total`` counts every match (one more pass over them).
         """
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
@@ -172,11 +180,11 @@ class Index:
         if tree is None:
             return Results(0, (), q, {name: () for name in facets})
         try:
-            return self._search(tree, q, limit, offset, sort, facets)
+            return self._search(tree, q, limit, offset, sort, facets, exact_total)
         except READ_ERRORS as error:
             raise damaged(self.path, error) from None
 
-    def _search(self, tree, q, limit, offset, sort, facets) -> Results:
+    def _search(self, tree, q, limit, offset, sort, facets, exact_total) -> Results:
         searcher = self._searcher()
         wanted = None if limit is None else offset + limit
         order = SORTS[sort]
@@ -199,7 +207,12 @@ class Index:
         if len(results) < SUGGEST_BELOW and not letters:
             suggestion = misspelled(tree, self._vocabulary(searcher))
         pinyin = " ".join(options[0] for options in spelled) if spelled else None
-        return Results(len(results), hits, q, counts, pinyin, suggestion)
+        total = len(results)
+        # a ranked search that filled its page may have skipped matches (Whoosh prunes)
+        exact = order is not None or wanted is None or total < wanted
+        if exact_total and not exact:
+            total, exact = sum(1 for _ in searcher.docs_for_query(matcher)), True
+        return Results(total, hits, q, counts, pinyin, suggestion, exact)
 
     def _vocabulary(self, searcher) -> PinyinVocabulary:
         """The pinyin vocabulary of the index as this searcher sees it (built once per commit)."""

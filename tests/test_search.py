@@ -179,3 +179,23 @@ def test_long_text_ranks_its_words_side_by_side_above_the_same_words_apart(tmp_p
         {"id": "apart", "body": "人居环境好，农村才美。整治要有力，行动方案要提升。"},
         {"id": "side", "body": "农村人居环境整治，关键在提升行动方案的执行力，各地要抓紧落实，久久为功。"}])
     assert ids(Index.open(tmp_path).search("农村人居环境整治提升行动方案")) == ["side", "apart"]
+
+
+def test_total_counts_every_match_when_asked(tmp_path):
+    """Ranking a page may skip articles that cannot reach it (Whoosh's
+    pruning), so the plain total of a full page may be short and does not
+    claim to be exact; ``exact_total`` counts every match."""
+    add_articles(tmp_path / "ix", [{"id": f"n{n:03d}", "title": ["天气预报"] if n < 5 else [],
+                                    "body": f"张{chr(0x4E00 + n)}说，今天天气{'很' * (n % 4)}好。"}
+                                   for n in range(300)])
+    index = Index.open(tmp_path / "ix")
+    for query in ("张", "天气", "张 天气", '"今天"'):
+        every = index.search(query, limit=None)
+        assert every.total == len(every.hits) == 300 and every.total_exact
+        page = index.search(query, limit=5)
+        assert page.total <= 300 and (page.total == 300 or not page.total_exact)
+        counted = index.search(query, limit=5, exact_total=True)
+        assert (counted.total, counted.total_exact) == (300, True)
+        assert ids(counted) == ids(page) == ids(every)[:5]
+    assert index.search("天气预报", limit=6).total_exact  # a page not filled saw every match
+    assert index.search("天气", limit=5, sort="date").total_exact
