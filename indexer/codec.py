@@ -329,6 +329,7 @@ class _LeafMatcher(W3LeafMatcher):
         self._maxlength = byte_to_length(maxlength)
 
     def _read_data(self):
+        """The block's document numbers and weights (values wait for ``_read_values``)."""
         data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
         if self._compression:
             data = zlib.decompress(data)
@@ -347,6 +348,19 @@ class _LeafMatcher(W3LeafMatcher):
         else:
             weights = array("f", [1.0]) * count
         self._weights = weights
+        self._data = (data, end)
+
+    def _read_ids(self):
+        self._read_data()
+
+    def _read_weights(self):
+        self._read_data()
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        data, end = self._data
+        count = self._blocklength
         fixed = self._fixedsize
         if fixed is None or fixed < 0:
             lengths = array(self._length_type.decode())
@@ -358,16 +372,6 @@ class _LeafMatcher(W3LeafMatcher):
             self._values = (None,) * count
         else:
             self._values = tuple(data[i:i + fixed] for i in range(end, end + fixed * count, fixed))
-        self._data = True
-
-    def _read_ids(self):
-        self._read_data()
-
-    def _read_weights(self):
-        self._read_data()
-
-    def _read_values(self):
-        self._read_data()
 
 
 class _Segment(W3Segment):

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import scoring
 from whoosh.index import EmptyIndexError
 
 from indexer import userdict
@@ -29,6 +28,7 @@ from indexer.schema import READ_ERRORS, IndexDamagedError, IndexVersionError, ch
 from query.language import parse
 from query.matching import can_relax, misspelled, needles, pinyin_letters, pinyin_query, to_whoosh
 from query.pinyin import PinyinVocabulary
+from query.scoring import BM25F
 from query.snippets import highlight_spans, make_snippet, opening
 
 #: Where the index lives when no path is given (``$ZHSEARCH_INDEX`` overrides).
@@ -151,7 +151,7 @@ class Index:
         if searcher is None or getattr(self._local, "generation", None) != generation:
             if searcher is not None:
                 searcher.close()
-            searcher = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+            searcher = self._ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
             self._local.searcher = searcher
             self._local.generation = searcher.reader().generation()
         return searcher
