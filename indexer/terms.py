@@ -117,7 +117,9 @@ class TermFileReader:
 
     def __init__(self, dbfile, length: int):
         self.dbfile = dbfile
-        data = dbfile.get(0, length)
+        # a file read in place (``indexer.codec``) has its bytes as a view: no copy
+        view = getattr(dbfile, "_buf", None)
+        data = view[:length] if isinstance(view, memoryview) else memoryview(dbfile.get(0, length))
         if bytes(data[:len(MAGIC)]) != MAGIC:
             raise ValueError("not a zhsearch term file")
         index_at = _TRAILER.unpack_from(data, length - _TRAILER.size)[0]

@@ -71,6 +71,9 @@ def test_segment_files_are_read_in_place_not_copied(tmp_path):
         assert (mine.tell(), mine.read()) == (stock.tell(), stock.read())
     with index.searcher() as searcher:
         assert searcher.doc_count() == 100
+        # the term dictionary reads its file through the same view, not a copy
+        term_file = searcher.reader()._terms._tindex
+        assert term_file._data.obj is term_file.dbfile._buf.obj
 
 
 def test_skipping_lands_on_the_first_posting_at_or_after_the_target(tmp_path):
