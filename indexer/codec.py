@@ -292,6 +292,68 @@ def _narrow(numbers: array) -> tuple[bytes, bytes]:
     return code.encode(), array(code, numbers).tobytes()
 
 
+def block_postings(data: bytes, fixed: int | None) -> tuple[array, array, bytes, array]:
+    """The document numbers, weights, values (joined) and value lengths of a
+    term's posting blocks (``block_bytes``); ``fixed``: the format's value size."""
+    if data[:len(BLOCKS_MAGIC)] != BLOCKS_MAGIC:
+        raise ValueError("not a posting list")
+    ids, weights, lengths, values = array("I"), array("f"), array("I"), []
+    position = len(BLOCKS_MAGIC)
+    last = False
+    while not last:
+        size = BLOCK_SIZE.unpack_from(data, position)[0]
+        last = size < 0
+        start = position + BLOCK_SIZE.size
+        position = start + abs(size)
+        count, _, _, compression, _, _, id_type, weights_kind, length_type = \
+            BLOCK_HEADER.unpack_from(data, start)
+        payload = data[start + BLOCK_HEADER.size:position]
+        if compression:
+            payload = zlib.decompress(payload)
+        deltas = array(id_type.decode())
+        at = deltas.itemsize * count
+        deltas.frombytes(payload[:at])
+        ids.extend(accumulate(deltas))
+        if weights_kind == 2:
+            weights.frombytes(payload[at:at + 4 * count])
+            at += 4 * count
+        elif weights_kind == 1:
+            weights.frombytes(payload[at:at + 4] * count)
+            at += 4
+        else:
+            weights.extend([1.0] * count)
+        if fixed is None or fixed < 0:
+            block_lengths = array(length_type.decode())
+            block_lengths.frombytes(payload[at:at + block_lengths.itemsize * count])
+            lengths.fromlist(block_lengths.tolist())
+            at += block_lengths.itemsize * count
+        else:
+            lengths.extend([fixed] * count)
+        values.append(payload[at:])
+    return ids, weights, b"".join(values), lengths
+
+
+def prefix_documents(reader, fieldname: str, prefix: bytes) -> list[int]:
+    """The documents of the segment ``reader`` holding a term of ``fieldname``
+    that starts with ``prefix``, in order, read straight from the term entries
+    and posting blocks (no matcher per term)."""
+    terms = reader._terms
+    fixed = reader.schema[fieldname].format.fixed_value_size()
+    start = terms._keycoder(fieldname, prefix)
+    docs: set[int] = set()
+    for key, entry in terms._tindex.items_from(start):
+        if not key.startswith(start):
+            break
+        if entry[0] & 1:
+            ids = array("I")
+            ids.frombytes(entry[INLINE_HEADER.size:INLINE_HEADER.size + 4 * entry[3]])
+        else:
+            offset, length = ENTRY_EXTENT.unpack_from(entry, TermInfo._struct.size)
+            ids = block_postings(terms._postfile.get(offset, length), fixed)[0]
+        docs.update(ids)
+    return sorted(docs)
+
+
 class _LeafMatcher(W3LeafMatcher):
     """Reads the blocks ``_PostingsWriter`` writes."""
 

@@ -24,7 +24,7 @@ from whoosh import query as wq
 from whoosh.matching import AndNotMatcher, ListMatcher, NullMatcher
 
 from indexer.analysis import HAN, ChineseTokenizer, chars, grams, words
-from indexer.merging import prefix_documents
+from indexer.codec import prefix_documents
 from query.language import And, Filter, Not, Or, Phrase, Words
 
 #: Extra weight of a verbatim occurrence of unquoted text.
