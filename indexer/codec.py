@@ -292,6 +292,33 @@ def _narrow(numbers: array) -> tuple[bytes, bytes]:
     return code.encode(), array(code, numbers).tobytes()
 
 
+def _ids_and_weights(payload: bytes, count: int, id_type: bytes, weights_kind: int) -> tuple[array, array, int]:
+    """A block's document numbers and weights (``block_bytes``), and where its value lengths start."""
+    deltas = array(id_type.decode())
+    at = deltas.itemsize * count
+    deltas.frombytes(payload[:at])
+    weights = array("f")
+    if weights_kind == 2:
+        weights.frombytes(payload[at:at + 4 * count])
+        at += 4 * count
+    elif weights_kind == 1:
+        weights.frombytes(payload[at:at + 4] * count)
+        at += 4
+    else:
+        weights = array("f", [1.0]) * count
+    return array("I", accumulate(deltas)), weights, at
+
+
+def _value_lengths(payload: bytes, at: int, count: int, length_type: bytes,
+                   fixed: int | None) -> tuple[array, int]:
+    """A block's value lengths (stored, or ``fixed`` each), and where its values start."""
+    if fixed is not None and fixed >= 0:
+        return array("I", [fixed]) * count, at
+    stored = array(length_type.decode())
+    stored.frombytes(payload[at:at + stored.itemsize * count])
+    return array("I", stored), at + stored.itemsize * count
+
+
 def block_postings(data: bytes, fixed: int | None) -> tuple[array, array, bytes, array]:
     """The document numbers, weights, values (joined) and value lengths of a
     term's posting blocks (``block_bytes``); ``fixed``: the format's value size."""
@@ -310,25 +337,11 @@ def block_postings(data: bytes, fixed: int | None) -> tuple[array, array, bytes,
         payload = data[start + BLOCK_HEADER.size:position]
         if compression:
             payload = zlib.decompress(payload)
-        deltas = array(id_type.decode())
-        at = deltas.itemsize * count
-        deltas.frombytes(payload[:at])
-        ids.extend(accumulate(deltas))
-        if weights_kind == 2:
-            weights.frombytes(payload[at:at + 4 * count])
-            at += 4 * count
-        elif weights_kind == 1:
-            weights.frombytes(payload[at:at + 4] * count)
-            at += 4
-        else:
-            weights.extend([1.0] * count)
-        if fixed is None or fixed < 0:
-            block_lengths = array(length_type.decode())
-            block_lengths.frombytes(payload[at:at + block_lengths.itemsize * count])
-            lengths.fromlist(block_lengths.tolist())
-            at += block_lengths.itemsize * count
-        else:
-            lengths.extend([fixed] * count)
+        block_ids, block_weights, at = _ids_and_weights(payload, count, id_type, weights_kind)
+        ids.extend(block_ids)
+        weights.extend(block_weights)
+        block_lengths, at = _value_lengths(payload, at, count, length_type, fixed)
+        lengths.extend(block_lengths)
         values.append(payload[at:])
     return ids, weights, b"".join(values), lengths
 
@@ -395,21 +408,8 @@ class _LeafMatcher(W3LeafMatcher):
         data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
         if self._compression:
             data = zlib.decompress(data)
-        count = self._blocklength
-        ids = array(self._id_type.decode())
-        end = ids.itemsize * count
-        ids.frombytes(data[:end])
-        self._ids = tuple(accumulate(ids))
-        weights = array("f")
-        if self._weights_kind == 2:
-            weights.frombytes(data[end:end + 4 * count])
-            end += 4 * count
-        elif self._weights_kind == 1:
-            weights.frombytes(data[end:end + 4] * count)
-            end += 4
-        else:
-            weights = array("f", [1.0]) * count
-        self._weights = weights
+        self._ids, self._weights, end = _ids_and_weights(data, self._blocklength, self._id_type,
+                                                         self._weights_kind)
         self._data = (data, end)
 
     def _read_ids(self):
@@ -422,18 +422,12 @@ class _LeafMatcher(W3LeafMatcher):
         if self._data is None:
             self._read_data()
         data, end = self._data
-        count = self._blocklength
-        fixed = self._fixedsize
-        if fixed is None or fixed < 0:
-            lengths = array(self._length_type.decode())
-            lengths.frombytes(data[end:end + lengths.itemsize * count])
-            end += lengths.itemsize * count
-            starts = list(accumulate(lengths, initial=end))
-            self._values = tuple(data[a:b] for a, b in zip(starts, starts[1:]))
-        elif fixed == 0:
-            self._values = (None,) * count
-        else:
-            self._values = tuple(data[i:i + fixed] for i in range(end, end + fixed * count, fixed))
+        if self._fixedsize == 0:
+            self._values = (None,) * self._blocklength
+            return
+        lengths, end = _value_lengths(data, end, self._blocklength, self._length_type, self._fixedsize)
+        starts = list(accumulate(lengths, initial=end))
+        self._values = tuple(data[a:b] for a, b in zip(starts, starts[1:]))
 
 
 class _Segment(W3Segment):
