@@ -38,8 +38,8 @@ from bisect import bisect_left
 from itertools import accumulate
 
 from whoosh.codec.whoosh3 import (
-    WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter, W3Segment,
-    W3TermInfo)
+    LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter,
+    W3Segment, W3TermInfo, _lenfield)
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import BufferFile
 from whoosh.matching import ListMatcher, ReadTooFar
@@ -317,6 +317,17 @@ def _value_lengths(payload: bytes, at: int, count: int, length_type: bytes,
     stored = array(length_type.decode())
     stored.frombytes(payload[at:at + stored.itemsize * count])
     return array("I", stored), at + stored.itemsize * count
+
+
+def length_bytes_of(perdoc, fieldname: str) -> bytes | None:
+    """Each document's length byte for ``fieldname`` (0: none) as the
+    per-document reader ``perdoc`` stores them, read whole from the length
+    column; None if the segment has no lengths for the field."""
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return None
+    stored = bytes(column._dbfile.get(column._basepos, column._count))
+    return stored + bytes(perdoc.doc_count_all() - len(stored))
 
 
 def block_postings(data: bytes, fixed: int | None) -> tuple[array, array, bytes, array]:

@@ -33,11 +33,11 @@ from whoosh.reading import SegmentReader
 from whoosh.system import pack_ushort
 
 from indexer.analysis import GramTokenizer, chars
-from indexer.codec import ENTRY_EXTENT
+from indexer.codec import ENTRY_EXTENT, length_bytes_of
 from indexer.formats import BulkFrequency, BulkPositions
 from indexer.gramsort import GramPostings
 from indexer.merging import document_map, segment_terms
-from indexer.postblocks import Postings, finished_terms, length_bytes
+from indexer.postblocks import Postings, finished_terms
 from indexer.wordsort import WordPostings
 
 #: Bytes a posting and a new term cost in the pool, about (for ``limitmb``).
@@ -313,8 +313,8 @@ def _write_terms(fieldwriter, schema, reader, terms) -> None:
         fieldwriter.start_field(fieldname, fieldobj)
         prefix = pack_ushort(fieldwriter._fieldid)
         fixed = fieldobj.format.fixed_value_size()
-        doc_bytes = length_bytes(np.array([reader.doc_field_length(n, fieldname, 0) or 0
-                                           for n in range(count)], dtype=np.int64))
+        stored = length_bytes_of(reader, fieldname) or bytes(count)
+        doc_bytes = np.frombuffer(stored, dtype=np.uint8)
         for item in _laid_out(field_terms, fixed is not None and fixed >= 0, doc_bytes, blocking):
             if len(item) == 3:  # a finished term entry
                 table.add(prefix + item[1], item[2])

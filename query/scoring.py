@@ -10,8 +10,9 @@ column's bytes the first time a field is scored in that segment.
 from __future__ import annotations
 
 from whoosh import scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
+
+from indexer.codec import length_bytes_of
 
 #: ``SegmentReader.doc_field_length`` of each length byte (0: no length).
 _LENGTH_OF_BYTE = [None] + [byte_to_length(b) for b in range(1, 256)]
@@ -35,10 +36,8 @@ class BM25F(scoring.BM25F):
             return None
         tables = perdoc.__dict__.setdefault("_length_tables", {})
         if fieldname not in tables:
-            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            if column is None:
+            stored = length_bytes_of(perdoc, fieldname)
+            if stored is None:
                 return None
-            raw = bytes(column._dbfile.get(column._basepos, column._count))
-            table = [_LENGTH_OF_BYTE[byte] for byte in raw]
-            tables[fieldname] = table + [None] * (reader.doc_count_all() - len(table))
+            tables[fieldname] = [_LENGTH_OF_BYTE[byte] for byte in stored]
         return tables[fieldname]
