@@ -14,12 +14,7 @@ from array import array
 from itertools import accumulate
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3TermInfo
-
-from indexer.codec import ENTRY_EXTENT, block_postings, read_inline
-
-#: A term entry's header.
-_INFO = W3TermInfo._struct
+from indexer.codec import ENTRY_EXTENT, TermInfo, block_postings, read_inline
 
 
 def document_map(reader, docbase: int, docmap: dict | None) -> np.ndarray:
@@ -55,7 +50,7 @@ def segment_terms(reader, schema, numbers: np.ndarray):
             _, _, ids, weights, lengths, values = read_inline(entry)
             postings = ids, weights, values, lengths
         else:
-            offset, length = ENTRY_EXTENT.unpack_from(entry, _INFO.size)
+            offset, length = ENTRY_EXTENT.unpack_from(entry, TermInfo._struct.size)
             postings = block_postings(postfile.get(offset, length), fixed)
         docs, weights, values, lengths = renumber(*postings)
         if docs:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pickle
 import struct
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from whoosh.codec.base import FieldCursor
@@ -63,7 +63,6 @@ class TermFileWriter:
     def __init__(self, dbfile):
         self.dbfile = dbfile
         self.extras: dict = {}
-        self._start = dbfile.tell()
         dbfile.write(MAGIC)
         self._written = len(MAGIC)
         self._buffer = bytearray()
@@ -169,10 +168,8 @@ class TermFileReader:
         number = max(bisect_right(self._first_keys, key) - 1, 0)
         for block in range(number, len(self._first_keys)):
             keys, values = self._decode(block)
-            start = bisect_right(keys, key) - 1 if block == number else 0
-            if start >= 0 and keys[start] < key:
-                start += 1
-            yield from zip(keys[max(start, 0):], values[max(start, 0):])
+            start = bisect_left(keys, key) if block == number else 0
+            yield from zip(keys[start:], values[start:])
 
     def items(self):
         return self.items_from(b"")
