@@ -292,8 +292,9 @@ def _narrow(numbers: array) -> tuple[bytes, bytes]:
     return code.encode(), array(code, numbers).tobytes()
 
 
-def _ids_and_weights(payload: bytes, count: int, id_type: bytes, weights_kind: int) -> tuple[array, array, int]:
-    """A block's document numbers and weights (``block_bytes``), and where its value lengths start."""
+def _ids_and_weights(payload: bytes, count: int, id_type: bytes, weights_kind: int) -> tuple[tuple, array, int]:
+    """A block's document numbers (a tuple: the matcher indexes it per posting)
+    and weights (``block_bytes``), and where its value lengths start."""
     deltas = array(id_type.decode())
     at = deltas.itemsize * count
     deltas.frombytes(payload[:at])
@@ -306,7 +307,7 @@ def _ids_and_weights(payload: bytes, count: int, id_type: bytes, weights_kind: i
         at += 4
     else:
         weights = array("f", [1.0]) * count
-    return array("I", accumulate(deltas)), weights, at
+    return tuple(accumulate(deltas)), weights, at
 
 
 def _value_lengths(payload: bytes, at: int, count: int, length_type: bytes,
