@@ -12,22 +12,41 @@ jieba-rs (``rjieba``) gives the same words as jieba 0.42.1 ten times faster
 Segmentation runs without jieba's HMM: the HMM guesses unknown words from
 their context, so the same string can split differently in a query and in an
 article. The dictionary path keeps both sides identical.
+
+A process that segments little (a search from the command line: a query of a
+few words) does not load the segmenter: its first ``LOOKUP_CHARS``
+characters are split by looking up only the words they contain in jieba's
+dictionary on disk (``indexer.dictionary``), the same words the segmenter
+gives. The segmenter loads for the rest, for a user dictionary, and for
+characters jieba does not split as hanzi.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
+import re
 import threading
-import importlib.util
 from functools import lru_cache, partial
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
+
+#: Characters a process segments from the dictionary on disk before it loads
+#: the segmenter (a long query is a few hundred, an article thousands).
+LOOKUP_CHARS = 1000
+#: Runs jieba and jieba-rs both split as one block of hanzi (jieba's
+#: ``re_han_default``; jieba splits rarer hanzi one by one, jieba-rs not).
+_JIEBA_HAN = re.compile("[\u4e00-\u9fd5]+")
 
 _lock = threading.Lock()
 _backend = None
 #: Extra dictionary words in use (see ``use_words``).
 _user_words: tuple[str, ...] = ()
+#: The dictionary on disk once opened (``False``: not to be had), and the
+#: characters split with it so far.
+_dictionary = None
+_looked_up = 0
 
 
 def cache_dir() -> Path:
@@ -87,9 +106,27 @@ def use_words(words: tuple[str, ...]) -> None:
             subword_texts.cache_clear()
 
 
+def _segmenter(run: str):
+    """What splits ``run``: the dictionary on disk while the characters this
+    process split so far, ``run`` included, are at most ``LOOKUP_CHARS`` (and
+    nothing loaded the segmenter); else the segmenter."""
+    global _dictionary, _looked_up
+    if _backend is None and not _user_words and _looked_up + len(run) <= LOOKUP_CHARS \
+            and _JIEBA_HAN.fullmatch(run):
+        with _lock:
+            if _dictionary is None:
+                from indexer.dictionary import open_dictionary
+
+                _dictionary = open_dictionary(cache_dir()) or False
+            _looked_up += len(run)
+        if _dictionary:
+            return _dictionary
+    return backend()
+
+
 def cut(run: str) -> list[str]:
     """Split a run of hanzi into dictionary words (no HMM guessing)."""
-    return backend().cut(run)
+    return _segmenter(run).cut(run)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -106,4 +143,4 @@ def subwords(word: str) -> list[tuple[int, str]]:
     """
     if len(word) <= 2:
         return []
-    return [(word.find(piece), piece) for piece in backend().cut_for_search(word) if piece != word]
+    return [(word.find(piece), piece) for piece in _segmenter(word).cut_for_search(word) if piece != word]
