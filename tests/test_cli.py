@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -103,6 +105,18 @@ def test_every_command_has_help():
     for command in ([], ["index"], ["search"], ["show"], ["stats"], ["parse"], ["similar"], ["optimize"]):
         result = run(*command, "--help")
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_a_search_loads_neither_the_segmenter_nor_pydantic(jsonl_index):
+    """A search from a new process leaves out rjieba/jieba (their dictionary
+    loads in 0.2 s; ``indexer.dictionary`` splits the query) and pydantic
+    (typer 0.29 validates options with it: 0.25 s)."""
+    code = ("import sys; from query.cli import app; "
+            f"app(['search', '浙商银行', '--index', {str(jsonl_index)!r}], standalone_mode=False); "
+            "print(sorted({'jieba', 'rjieba', 'pydantic'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "我区与浙商银行签署战略合作协议" in result.stdout
+    assert result.stdout.splitlines()[-1] == "[]"
 
 
 def test_bundled_sample_page_is_searchable(tmp_path):
