@@ -25,7 +25,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-#: Substrings looked up in one SQLite statement (SQLite allows 32,766 parameters).
+#: Substrings looked up in one SQLite statement (SQLite before 3.32 allows 999 parameters).
 LOOKUP_BATCH = 900
 
 
