@@ -105,25 +105,23 @@ def source() -> Path | None:
     return path if path.is_file() else None
 
 
-def table_path(folder: Path) -> Path | None:
-    """Where the table of the installed jieba's dictionary lives in ``folder``
-    (``None`` without jieba); another ``dict.txt`` has another table."""
-    dictionary = source()
-    if dictionary is None:
-        return None
+def table_path(folder: Path, dictionary: Path) -> Path:
+    """Where the table of ``dictionary`` (a ``dict.txt``) lives in ``folder``:
+    another file, or the same one changed, has another table."""
     stat = dictionary.stat()
     return folder / f"jieba-dict-{stat.st_size}-{stat.st_mtime_ns}.sqlite"
 
 
 def open_dictionary(folder: Path) -> Dictionary | None:
-    """The dictionary table in ``folder``, written first if missing; ``None``
-    when it cannot be had now (no jieba, a folder it cannot write, another
-    process writing it)."""
-    path = table_path(folder)
-    if path is None:
+    """The table of jieba's dictionary in ``folder``, written first if
+    missing; ``None`` when it cannot be had now (no jieba, a folder it cannot
+    write, another process writing it)."""
+    dictionary = source()
+    if dictionary is None:
         return None
+    path = table_path(folder, dictionary)
     try:
-        if not path.exists() and not _write(source(), path):
+        if not path.exists() and not _write(dictionary, path):
             return None
         return Dictionary(path)
     except (OSError, sqlite3.Error):

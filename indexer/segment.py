@@ -115,13 +115,21 @@ def _segmenter(run: str):
             and _JIEBA_HAN.fullmatch(run):
         with _lock:
             if _dictionary is None:
-                from indexer.dictionary import open_dictionary
-
-                _dictionary = open_dictionary(cache_dir()) or False
+                _dictionary = _open_dictionary()
             _looked_up += len(run)
         if _dictionary:
             return _dictionary
     return backend()
+
+
+def _open_dictionary():
+    """The dictionary on disk, or ``False`` when it cannot be had (no cache folder)."""
+    from indexer.dictionary import open_dictionary
+
+    try:
+        return open_dictionary(cache_dir()) or False
+    except OSError:
+        return False
 
 
 def cut(run: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import re
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import sys
 import pytest
 
 from indexer import segment
-from indexer.dictionary import open_dictionary, table_path
+from indexer.dictionary import open_dictionary, source, table_path
 from tests.conftest import ARTICLES, dev_slice
 
 
@@ -43,7 +44,7 @@ def test_words_frequencies_and_splits(dictionary):
 
 
 def test_the_table_is_written_once_by_one_process(tmp_path):
-    path = table_path(tmp_path)
+    path = table_path(tmp_path, source())
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another process is writing it: this one does without
         assert open_dictionary(tmp_path) is None
@@ -102,7 +103,19 @@ def test_a_search_without_the_segmenter_finds_the_same(tmp_path):
     ("segment.use_words(('李志龙',)); print(words('李志龙'))", "['李志龙']", True),
 ])
 def test_the_segmenter_loads_for_long_texts_rare_hanzi_and_user_words(code, output, loads):
+    assert _words_in_new_process(code) == [output, str(loads)]
+
+
+def test_the_segmenter_loads_without_a_cache_folder(tmp_path):
+    (tmp_path / "file").write_text("")
+    assert _words_in_new_process("print(words('拱墅区人民政府'))", ZHSEARCH_CACHE=str(tmp_path / "file" / "cache")) \
+        == ["['拱墅区', '人民政府']", "True"]
+
+
+def _words_in_new_process(code: str, **env) -> list[str]:
+    """The lines ``code`` prints, then whether jieba or rjieba was loaded."""
     program = (f"import sys; from indexer import segment; from indexer.analysis import words; {code}; "
                f"print(bool({{'jieba', 'rjieba'}} & set(sys.modules)))")
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
-    assert result.stdout.splitlines() == [output, str(loads)]
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
+                            env={**os.environ, **env})
+    return result.stdout.splitlines()
