@@ -135,9 +135,12 @@ def test_userdict_option(tmp_path):
         segment.use_words(())
 
 
-def test_optimize_merges_segments_and_keeps_results(tmp_path):
+def test_optimize_merges_segments_and_keeps_results(tmp_path, monkeypatch):
+    from indexer import writer as writer_module
     from indexer.writer import MERGE_LIMIT
     from tests.test_reliability import make_records, write_jsonl
+
+    monkeypatch.setattr(writer_module, "MERGE_DOCS", 0)  # no merging of small segments by commits
 
     records = make_records(300, seed=9)
     index = tmp_path / "ix"
