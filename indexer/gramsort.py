@@ -53,46 +53,57 @@ class GramPostings:
         of ``blocking`` = (postings per block, zlib level)."""
         if not self._codes:
             return
-        keys, starts = self._keys()
+        codes, starts = self._joined()
         docnums = np.array(self._docnums, dtype=np.int64)
         doc_length_bytes = length_bytes(np.diff(starts))
-        for low, high in _ranges(keys):
-            inside = np.flatnonzero((keys >= low) & (keys < high)) if high else np.flatnonzero(keys >= low)
-            yield from _part_terms(fieldname, boost, keys, starts, docnums, doc_length_bytes, inside,
-                                   entries, blocking)
+        last = np.zeros(len(codes), dtype=bool)  # whether a character ends its text
+        last[starts[1:] - 1] = True
+        bounds = _bounds(codes)
+        part = np.empty(len(codes), dtype=np.uint16)  # the range of each pair's first character
+        for at in range(0, len(codes), _PART):  # a piece at a time: no copies of the whole
+            part[at:at + _PART] = np.searchsorted(bounds, codes[at:at + _PART], side="right")
+        for number in range(len(bounds) + 1):
+            inside = np.flatnonzero(part == number)
+            if len(inside):
+                yield from _part_terms(fieldname, boost, _keys(codes, last, inside), inside, starts,
+                                       docnums, doc_length_bytes, entries, blocking)
 
-    def _keys(self) -> tuple[np.ndarray, np.ndarray]:
+    def _joined(self) -> tuple[np.ndarray, np.ndarray]:
+        """All documents' code points in one array, and where each document starts."""
         lengths = np.array([len(codes) for codes in self._codes], dtype=np.int64)
         starts = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
         codes = np.concatenate(self._codes)
         self._codes = []
-        keys = codes.astype(np.uint64)
-        keys <<= np.uint64(_SHIFT)
-        for at in range(0, len(codes) - 1, _PART):  # a piece at a time: no copies of the whole
-            end = min(at + _PART, len(codes) - 1)
-            keys[at:end] |= codes[at + 1:end + 1].astype(np.uint64) + np.uint64(1)
-        last = starts[1:] - 1
-        keys[last] = codes[last].astype(np.uint64) << np.uint64(_SHIFT)
-        return keys, starts
+        return codes, starts
 
 
-def _ranges(keys: np.ndarray):
-    """Key ranges ``[low, high)`` of about ``_PART`` keys each (``high`` 0: no end)."""
-    parts = max(1, len(keys) // _PART)
+def _keys(codes: np.ndarray, last: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """The key of the pair at each position of ``inside``: the first character's
+    code point, then the second's plus one (0 for a text's last character)."""
+    keys = codes[inside].astype(np.uint64) << np.uint64(_SHIFT)
+    second = codes[np.minimum(inside + 1, len(codes) - 1)].astype(np.uint64) + np.uint64(1)
+    second[last[inside]] = 0
+    keys |= second
+    return keys
+
+
+def _bounds(codes: np.ndarray) -> np.ndarray:
+    """Code points that cut ``codes`` into ranges of about ``_PART`` each (one
+    code point may make a larger range): range ``n`` holds the codes from
+    ``bounds[n - 1]`` up to, not including, ``bounds[n]``. Pairs sort by their
+    first character first, so the ranges are ranges of keys too."""
+    parts = max(1, len(codes) // _PART)
     if parts == 1:
-        return [(0, 0)]
-    sample = np.sort(keys[::max(1, len(keys) // (parts * 64))])
-    bounds = np.unique(sample[np.linspace(0, len(sample) - 1, parts + 1).astype(np.int64)[1:-1]])
-    edges = [0, *bounds.tolist()]
-    return list(zip(edges, edges[1:] + [0]))
+        return np.zeros(0, dtype=codes.dtype)
+    sample = np.sort(codes[::max(1, len(codes) // (parts * 64))])
+    return np.unique(sample[np.linspace(0, len(sample) - 1, parts + 1).astype(np.int64)[1:-1]])
 
 
-def _part_terms(fieldname, boost, keys, starts, docnums, doc_length_bytes, inside, entries, blocking):
-    if not len(inside):
-        return
-    inside = inside[np.argsort(keys[inside], kind="stable")]
-    sorted_keys = keys[inside]
+def _part_terms(fieldname, boost, keys, inside, starts, docnums, doc_length_bytes, entries, blocking):
+    order = np.argsort(keys, kind="stable")
+    inside = inside[order]
+    sorted_keys = keys[order]
     doc = np.searchsorted(starts, inside, side="right") - 1
     positions = inside - starts[doc]
     count = len(inside)

@@ -14,6 +14,8 @@ from array import array
 from itertools import accumulate
 
 import numpy as np
+from whoosh.system import pack_ushort
+
 from indexer.codec import ENTRY_EXTENT, TermInfo, block_postings, read_inline
 
 
@@ -29,32 +31,29 @@ def document_map(reader, docbase: int, docmap: dict | None) -> np.ndarray:
     return numbers
 
 
-def segment_terms(reader, schema, numbers: np.ndarray):
+def segment_terms(reader, schema, numbers: np.ndarray, fieldnames: set[str]):
     """``(field, term, docs, weights, values, value lengths)`` of every term of
-    the segment ``reader`` in a field of ``schema``, in order, documents
-    renumbered by ``numbers`` (``document_map``); a term left without
-    documents is skipped."""
+    the segment ``reader`` in ``fieldnames`` (fields of ``schema``), in order,
+    documents renumbered by ``numbers`` (``document_map``); a term left
+    without documents is skipped."""
     terms = reader._terms
     postfile = terms._postfile
-    unmap = terms._fieldunmap
     renumber = _Renumber(numbers)
-    fieldnum, fixed, fieldname = None, None, None
-    for key, entry in terms._tindex.items():
-        number = int.from_bytes(key[:2], "big")
-        if number != fieldnum:
-            fieldnum, fieldname = number, unmap[number]
-            fixed = schema[fieldname].format.fixed_value_size() if fieldname in schema else None
-        if fieldname not in schema:
-            continue
-        if entry[0] & 1:
-            _, _, ids, weights, lengths, values = read_inline(entry)
-            postings = ids, weights, values, lengths
-        else:
-            offset, length = ENTRY_EXTENT.unpack_from(entry, TermInfo._struct.size)
-            postings = block_postings(postfile.get(offset, length), fixed)
-        docs, weights, values, lengths = renumber(*postings)
-        if docs:
-            yield fieldname, key[2:], docs, weights, values, lengths
+    for fieldname in sorted(fieldnames & terms._fieldmap.keys()):
+        fixed = schema[fieldname].format.fixed_value_size()
+        prefix = pack_ushort(terms._fieldmap[fieldname])
+        for key, entry in terms._tindex.items_from(prefix):
+            if not key.startswith(prefix):
+                break
+            if entry[0] & 1:
+                _, _, ids, weights, lengths, values = read_inline(entry)
+                postings = ids, weights, values, lengths
+            else:
+                offset, length = ENTRY_EXTENT.unpack_from(entry, TermInfo._struct.size)
+                postings = block_postings(postfile.get(offset, length), fixed)
+            docs, weights, values, lengths = renumber(*postings)
+            if docs:
+                yield fieldname, key[2:], docs, weights, values, lengths
 
 
 class _Renumber:

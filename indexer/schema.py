@@ -58,8 +58,8 @@ def article_schema() -> fields.Schema:
         seq=fields.STORED(),
         title=_text(words, BulkFrequency, stored=True, field_boost=TITLE_BOOST),
         body=_text(words, BulkFrequency, stored=True),
-        title_grams=_text(grams, BulkPositions),
-        body_grams=_text(grams, BulkPositions),
+        title_grams=_text(grams, BulkPositions, text_of="title"),
+        body_grams=_text(grams, BulkPositions, text_of="body"),
         reporters=fields.KEYWORD(stored=True, commas=True, scorable=True, sortable=True),
         correspondents=fields.KEYWORD(stored=True, commas=True, scorable=True, sortable=True),
         agency=fields.ID(stored=True),
@@ -70,10 +70,14 @@ def article_schema() -> fields.Schema:
     )
 
 
-def _text(analyzer, format_class, field_boost: float = 1.0, **options) -> fields.TEXT:
-    """A text field whose postings use ``format_class`` (see ``indexer.formats``)."""
+def _text(analyzer, format_class, field_boost: float = 1.0, text_of: str | None = None,
+          **options) -> fields.TEXT:
+    """A text field whose postings use ``format_class`` (see ``indexer.formats``).
+    ``text_of``: the stored field whose text this one indexes again (merges
+    rebuild the field from it, see ``indexer.postings.BulkWriting``)."""
     field = fields.TEXT(analyzer=analyzer, field_boost=field_boost, **options)
     field.format = format_class(field_boost=field_boost)
+    field.text_of = text_of
     return field
 
 

@@ -43,6 +43,12 @@ MAX_BATCHES = 4
 #: there are ``MERGE_COUNT`` of them (see ``merge_small_segments``).
 MERGE_DOCS = 1000
 MERGE_COUNT = 4
+#: A run merges the segments it wrote into segments of up to this many
+#: articles, and ``zhsearch optimize`` merges all: few segments make a
+#: smaller index and faster searches. A merge sorts the character pairs of
+#: all its articles at once (``indexer.gramsort``, about 7 bytes a
+#: character), which bounds its size.
+MERGE_LIMIT = 30_000
 #: Memory Whoosh may use for its posting pool before it spills to disk.
 WRITER_LIMIT_MB = 256
 #: How every Whoosh writer of ours is made (see ``indexer.codec``).
@@ -116,11 +122,31 @@ def merge_small_segments(writer, segments: list) -> list:
     small = [segment for segment in segments if segment.doc_count() <= MERGE_DOCS]
     if len(small) < MERGE_COUNT:
         return segments
-    for segment in small:
+    return _merged(writer, segments, small)
+
+
+def _merged(writer, segments: list, chosen: list) -> list:
+    """Add the ``chosen`` segments to ``writer``; the rest of ``segments``."""
+    for segment in chosen:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
         reader.close()
-    return [segment for segment in segments if segment not in small]
+    names = {segment.segment_id() for segment in chosen}
+    return [segment for segment in segments if segment.segment_id() not in names]
+
+
+def merge_groups(segments: list, limit: int) -> list[list]:
+    """``segments``, smallest first, in groups of at most ``limit`` articles
+    together (a larger segment is a group of its own)."""
+    groups: list[list] = []
+    total = 0
+    for segment in sorted(segments, key=lambda segment: segment.doc_count()):
+        if not groups or total + segment.doc_count() > limit:
+            groups.append([])
+            total = 0
+        groups[-1].append(segment)
+        total += segment.doc_count()
+    return groups
 
 
 class IndexBusyError(Exception):
@@ -139,9 +165,12 @@ class IndexWriter:
 
     def __init__(self, path: str | os.PathLike, *, rebuild: bool = False, procs: int = 1,
                  wait: float = LOCK_WAIT_SECONDS, batch_size: int = BATCH_SIZE,
-                 user_words: tuple[str, ...] | None = None):
+                 user_words: tuple[str, ...] | None = None,
+                 on_merge: Callable[[int], None] | None = None):
         self.path = Path(path)
         self.procs = procs
+        #: Called with the number of articles before each merge of segments.
+        self.on_merge = on_merge
         self.batch_size = batch_size
         self.report = Report()
         #: Files the last complete runs wrote whole: path -> [content digest, articles].
@@ -165,6 +194,8 @@ class IndexWriter:
                     userdict.check_same(self.path, meta, user_words)
                 userdict.activate(self.path, meta)
                 self._index = storage.open_index()
+            #: The segments from before this run (``_merge_written`` leaves them).
+            self._segments_before = {segment.segment_id() for segment in self._index._segments()}
             self._digests: dict[str, str] = {}
             self._source_of: dict[str, str] = {}
             self._ids_by_source: dict[str, set[str]] = {}
@@ -260,19 +291,42 @@ class IndexWriter:
         self.report.deleted += len(stale)
 
     def commit(self) -> None:
+        """Commit the batch, then merge full groups of the segments this run wrote."""
         if self._writer is not None:
             self._writer.commit(mergetype=merge_small_segments)
         self._writer = None
         self._batch.clear()
         self.report.committed = self.report.indexed + self.report.deleted
+        self._merge_written(everything=False)
+
+    def _merge_written(self, everything: bool) -> None:
+        """Merge the segments of fewer than ``MERGE_LIMIT`` articles this run
+        wrote, in groups (``merge_groups``): all of them at the end of the run
+        (``everything``), only the full groups before."""
+        written = [segment for segment in self._index._segments()
+                   if segment.segment_id() not in self._segments_before
+                   and segment.doc_count() < MERGE_LIMIT]
+        groups = merge_groups(written, MERGE_LIMIT)
+        for group in groups if everything else groups[:-1]:
+            if len(group) > 1:
+                self._merge(group)
+
+    def _merge(self, group: list) -> None:
+        """Merge the segments of ``group`` into one, in a commit of their own."""
+        if self.on_merge:
+            self.on_merge(sum(segment.doc_count() for segment in group))
+        SegmentWriter(self._index, _lk=False, **WRITER_ARGS).commit(
+            mergetype=lambda writer, segments: _merged(writer, segments, group))
 
     def optimize(self) -> tuple[int, int]:
-        """Commit, then merge all segments into one; the segment counts before and after."""
+        """Commit, then merge the segments into as few as ``MERGE_LIMIT``
+        allows, dropping deleted articles; the segment counts before and after."""
         self.commit()
-        before = len(self._index._segments())
-        if before > 1:
-            SegmentWriter(self._index, _lk=False, **WRITER_ARGS).commit(optimize=True)
-        return before, len(self._index._segments())
+        segments = self._index._segments()
+        for group in merge_groups(segments, MERGE_LIMIT):
+            if len(group) > 1 or group[0].has_deletions():
+                self._merge(group)
+        return len(segments), len(self._index._segments())
 
     def cancel(self) -> None:
         if self._writer is not None:
@@ -284,9 +338,11 @@ class IndexWriter:
         return self
 
     def close(self) -> None:
-        """Commit what was added, remember the files written whole, release the lock."""
+        """Commit what was added, merge the segments this run wrote, remember
+        the files written whole, release the lock."""
         try:
             self.commit()
+            self._merge_written(everything=True)
             if self._done_files:
                 meta = read_meta(self.path)
                 files = {**meta.get("files", {}), **{
@@ -339,6 +395,7 @@ def index_paths(
     user_words: tuple[str, ...] | None = None,
     page_meta: PageMeta = PageMeta(),
     on_article: Callable[[int], None] | None = None,
+    on_merge: Callable[[int], None] | None = None,
 ) -> Report:
     """Index files and folders of JSON Lines and page text.
 
@@ -349,13 +406,14 @@ def index_paths(
     files take their paper, date and page from their path or ``page_meta``.
     ``procs`` > 1 writes with that many processes; ``user_words`` is the
     user dictionary (``indexer.userdict``) for a new index, or must match an
-    existing index's.
+    existing index's. ``on_article`` is called with each count of articles
+    read, ``on_merge`` with the articles of each merge of segments.
     """
     files, problems = find_files(Path(p) for p in paths)
     record_files = [f for f in files if is_jsonl(f)]
     page_files = [f for f in files if not is_jsonl(f)]
     with IndexWriter(index_path, rebuild=rebuild, procs=procs, wait=wait, batch_size=batch_size,
-                     user_words=user_words) as writer:
+                     user_words=user_words, on_merge=on_merge) as writer:
         report = writer.report
         report.problems.extend(problems)
         for file in record_files:

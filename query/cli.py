@@ -99,7 +99,7 @@ def index(
         words = read_words(user_dict) if user_dict else None
     except UserDictError as error:
         raise _fail(str(error), EXIT_USAGE) from None
-    progress = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(),
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[rate]:.0f} articles/s"), TimeElapsedColumn(),
                         console=_console(stderr=True), disable=as_json)
     counted = [0]
@@ -109,12 +109,15 @@ def index(
         task = progress.tasks[0]
         progress.update(task.id, advance=count, rate=task.completed / task.elapsed if task.elapsed else 0.0)
 
+    def merging(articles: int) -> None:
+        progress.update(progress.tasks[0].id, description=f"merging segments of {articles} articles")
+
     try:
         with _terminate_as_interrupt(), progress:
-            progress.add_task("index", total=None, rate=0.0)
+            progress.add_task("indexing", total=None, rate=0.0)
             report = index_paths(sources, target, rebuild=rebuild, skip_bad=skip_bad, procs=jobs,
                                  wait=wait, batch_size=batch, user_words=words, page_meta=meta,
-                                 on_article=advance)
+                                 on_article=advance, on_merge=merging)
     except (IndexVersionError, IndexBusyError, IndexDamagedError) as error:
         raise _fail(str(error), EXIT_INDEX) from None
     except KeyboardInterrupt:
@@ -135,7 +138,8 @@ def optimize(
     wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for an indexing run to finish.")] = 5.0,
     as_json: JsonOption = False,
 ):
-    """Merge the index's segments into one, so searches read fewer files."""
+    """Merge the index's segments (into one, or into segments of up to 30,000
+    articles on a larger index) and drop deleted articles: searches read fewer files."""
     from indexer.schema import IndexDamagedError, IndexVersionError
     from indexer.writer import IndexBusyError, optimize_index
 

@@ -149,22 +149,28 @@ def test_userdict_option(tmp_path):
         segment.use_words(())
 
 
-def test_optimize_merges_segments_and_keeps_results(tmp_path):
+def test_optimize_merges_segments_and_keeps_results(tmp_path, monkeypatch):
+    from indexer import writer as writer_module
+    from indexer.writer import MERGE_LIMIT
     from tests.test_reliability import make_records, write_jsonl
 
+    monkeypatch.setattr(writer_module, "MERGE_DOCS", 0)  # no merging of small segments by commits
+
     records = make_records(300, seed=9)
-    source = write_jsonl(tmp_path / "a.jsonl", records)
     index = tmp_path / "ix"
-    assert run("index", source, "--index", index, "--jobs", 2, "--batch", 100).exit_code == 0
+    for part in range(3):  # a run merges its own segments: three runs leave three
+        source = write_jsonl(tmp_path / f"{part}.jsonl", records[part * 100:part * 100 + 100])
+        assert run("index", source, "--index", index, "--jobs", 2, "--batch", 30).exit_code == 0
     body = records[0]["body"]
     queries = ["报:测试报", f'"{body[:3]}"', body[5:7], f"日期:2020-03 -{body[0]}"]
     before = [json.loads(run("search", q, "--index", index, "--json", "--limit", 50).output) for q in queries]
     result = run("optimize", "--index", index, "--json")
     assert result.exit_code == 0, result.output
     counts = json.loads(result.output)
-    assert counts["segments_before"] > 1 and counts["segments_after"] == 1
+    assert counts["segments_before"] == 3 and counts["segments_after"] == 1
     after = [json.loads(run("search", q, "--index", index, "--json", "--limit", 50).output) for q in queries]
     for old, new in zip(before, after):
         assert old["total"] == new["total"] > 0
         assert {h["id"] for h in old["hits"]} == {h["id"] for h in new["hits"]}
     assert run("optimize", "--index", tmp_path / "none").exit_code == 3
+    assert f"{MERGE_LIMIT:,}" in run("optimize", "--help").output

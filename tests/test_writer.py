@@ -163,7 +163,9 @@ def test_commits_grow_with_the_run(tmp_path):
     # 10 first, then as many as committed so far, at most four first batches;
     # the last 20 are committed when the writer closes
     assert sizes == [10, 10, 20, 40, 40, 40, 40, 40, 40]
-    assert whoosh_index.open_dir(str(tmp_path)).latest_generation() == 10
+    # one more commit at the end merges the run's nine segments into one
+    written = whoosh_index.open_dir(str(tmp_path))
+    assert written.latest_generation() == 11 and len(written._segments()) == 1
     assert Index.open(tmp_path).stats()["articles"] == 300
 
 
@@ -217,3 +219,32 @@ def test_articles_without_a_source_in_several_commits(tmp_path):
     report = add_articles(tmp_path / "ix", [{"id": "a0", "body": "杭州亚运会"}])
     assert report.unchanged == 1
     assert sorted(hit.id for hit in Index.open(tmp_path / "ix").search("杭州").hits) == ["a0", "a1"]
+
+
+def test_a_run_merges_the_segments_it_wrote(tmp_path, monkeypatch):
+    """Full groups of the run's segments are merged as the run goes, the rest
+    when it ends; segments of earlier runs and merged ones of MERGE_LIMIT
+    articles stay as they are; optimize merges across runs."""
+    from whoosh import index as whoosh_index
+
+    from indexer import writer as writer_module
+    from indexer.writer import IndexWriter, optimize_index
+
+    def segment_sizes():
+        return sorted(s.doc_count() for s in whoosh_index.open_dir(str(tmp_path))._segments())
+
+    monkeypatch.setattr(writer_module, "MERGE_LIMIT", 45)
+    monkeypatch.setattr(writer_module, "MERGE_DOCS", 2)  # no merging of small segments here
+    merges = []
+    with IndexWriter(tmp_path) as writer:
+        for n in range(5):
+            writer.add(article_from_record({"id": f"old{n}", "body": "旧文"}))
+    with IndexWriter(tmp_path, batch_size=10, on_merge=merges.append) as writer:
+        for n in range(100):  # commits of 10, 10, 20, 40 and the last 20 at the end
+            writer.add(article_from_record({"id": f"new{n}", "body": f"第{n}篇新文"}))
+            if n == 79:  # 10 + 10 + 20 merged once the next 40 made a second group
+                assert segment_sizes() == [5, 40, 40]
+    # at the end the last 20 make a group of their own: 20 + 40 > 45
+    assert merges == [40] and segment_sizes() == [5, 20, 40, 40]
+    assert optimize_index(tmp_path) == (4, 3) and segment_sizes() == [25, 40, 40]
+    assert Index.open(tmp_path).stats()["articles"] == 105
