@@ -199,6 +199,12 @@ def cold(command: list[str]) -> float:
     return statistics.median(run(command).seconds for _ in range(COLD_RUNS))
 
 
+def segment_count(index: Path) -> int:
+    from whoosh import index as whoosh_index
+
+    return len(whoosh_index.open_dir(str(index))._segments())
+
+
 def index_summary(output: str) -> str:
     summary = json.loads(output.strip().splitlines()[-1])
     return ", ".join(f"{summary[key]} {key}" for key in ("added", "updated", "unchanged", "deleted"))
@@ -220,7 +226,7 @@ def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Figure], list[
                  f"({args.corpus.name}, first {args.articles or 'all'} records x {args.replica})")
     log(f"zhsearch index ({count} articles)")
     zh_build = run(zh_index_cmd)
-    notes.append(f"zhsearch index: {index_summary(zh_build.stdout)}")
+    notes.append(f"zhsearch index: {index_summary(zh_build.stdout)}; {segment_count(zh_index)} segments")
     log("zhsearch index, nothing changed")
     zh_same = run(zh_index_cmd)
     notes.append(f"zhsearch re-index, nothing changed: {index_summary(zh_same.stdout)}")
