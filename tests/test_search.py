@@ -199,3 +199,16 @@ def test_total_counts_every_match_when_asked(tmp_path):
         assert ids(counted) == ids(page) == ids(every)[:5]
     assert index.search("天气预报", limit=6).total_exact  # a page not filled saw every match
     assert index.search("天气", limit=5, sort="date").total_exact
+
+
+def test_pruned_and_maybe_skip_keeps_the_second_parts_score():
+    """Whoosh's AndMaybeMatcher.skip_to moved its second part to the id asked
+    for, not to where the first part landed (fixed in query.pruning)."""
+    from whoosh.matching import AndMaybeMatcher, ListMatcher
+
+    import query.pruning  # noqa: F401  (query installs it)
+
+    matcher = AndMaybeMatcher(ListMatcher([1, 10], [1.0, 1.0]), ListMatcher([1, 5, 10], [2.0, 2.0, 2.0]))
+    matcher.skip_to(4)  # the first part lands on 10, the second must too (not on 5)
+    assert matcher.id() == 10 and matcher.score() == 3.0
+
