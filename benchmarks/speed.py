@@ -16,6 +16,7 @@ The corpus (default ``../shared/corpus/rmrb-2020-dev.jsonl.gz``; its first
   processes: wall time, CPU time (user + system of all its processes, which
   other load on the machine does not inflate), articles/s, MB/s (UTF-8 of
   headline + body), peak RSS of the largest process (``/usr/bin/time``),
+  peak memory of all its processes together (PSS, read every half second),
   index size on disk; every figure is also logged to stderr when taken;
 * re-index — the same command again with nothing changed, then with 1% of
   the bodies edited in the file. Stock Whoosh cannot tell what changed: its
@@ -68,6 +69,8 @@ MONTH_ID = re.compile(r"\D*\d{6}")
 EDITED_SHARE = 0.01
 EDIT = "（本报更正）"
 COLD_RUNS = 5
+#: Seconds between two readings of a command's memory.
+PSS_EVERY = 0.5
 WARMUP = 10
 TOP = 10
 
@@ -77,6 +80,8 @@ class Run:
     seconds: float
     cpu_seconds: float | None
     rss_mb: float | None
+    #: Peak memory of all the command's processes together (PSS), MB.
+    pss_mb: float | None
     stdout: str
 
 
@@ -108,19 +113,45 @@ def zhsearch_command() -> str:
 
 def run(command: list[str]) -> Run:
     """Run ``command``: its wall time and, with ``/usr/bin/time``, its CPU time (user +
-    system, children included) and its largest process's peak RSS."""
-    with tempfile.NamedTemporaryFile("r") as usage:
+    system, children included) and its largest process's peak RSS; on Linux
+    also the peak memory of all its processes together (``_tree_pss``)."""
+    with tempfile.NamedTemporaryFile("r") as usage, \
+            tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         prefix = [str(TIME), "-f", "%U %S %M", "-o", usage.name] if TIME.exists() else []
         start = time.perf_counter()
-        done = subprocess.run(prefix + command, capture_output=True, text=True)
+        process = subprocess.Popen(prefix + command, stdout=out, stderr=err, text=True)
+        peak = 0.0
+        while process.poll() is None:
+            peak = max(peak, _tree_pss(process.pid))
+            time.sleep(PSS_EVERY)
         seconds = time.perf_counter() - start
-        if done.returncode:
-            raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        out.seek(0), err.seek(0)
+        stdout = out.read()
+        if process.returncode:
+            raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{err.read()[-2000:]}")
         lines = usage.read().strip().splitlines()
     if not lines:
-        return Run(seconds, None, None, done.stdout)
+        return Run(seconds, None, None, peak or None, stdout)
     user, system, kilobytes = lines[-1].split()
-    return Run(seconds, float(user) + float(system), int(kilobytes) / 1024, done.stdout)
+    return Run(seconds, float(user) + float(system), int(kilobytes) / 1024, peak or None, stdout)
+
+
+def _tree_pss(pid: int) -> float:
+    """MB of memory held by process ``pid`` and its descendants, each page
+    shared by n processes counted 1/n (Linux's PSS; 0 elsewhere). RSS summed
+    over processes would count pages a worker shares with the parent it was
+    forked from once per process."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                total += next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending += [int(child) for child in children.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total / 1024
 
 
 def write_corpus(source: Path, target: Path, articles: int | None, replica: int,
@@ -244,6 +275,7 @@ def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Figure], list[
         Figure("articles/s", *pair(lambda r: count / r.seconds), "", True),
         Figure("MB/s", *pair(lambda r: megabytes / r.seconds), "", True),
         Figure("peak RSS", *pair(lambda r: r.rss_mb), "MB"),
+        Figure("peak memory, all processes (PSS)", *pair(lambda r: r.pss_mb), "MB"),
         Figure("index size", folder_mb(zh_index), folder_mb(base_index) if baseline else None, "MB"),
     ])
 
@@ -295,6 +327,7 @@ def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Figure], list[
     notes.append(f"zhsearch optimize: {optimized.stdout.strip()}")
     record(figures, [Figure("optimize time", optimized.seconds, None, "s"),
                      Figure("optimize peak RSS", optimized.rss_mb, None, "MB"),
+                     Figure("optimize peak memory (PSS)", optimized.pss_mb, None, "MB"),
                      Figure("index size, optimized", folder_mb(zh_index), None, "MB")])
     log("warm searches, optimized index")
     zh = Index.open(zh_index)
