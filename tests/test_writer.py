@@ -160,12 +160,11 @@ def test_commits_grow_with_the_run(tmp_path):
             writer.add(article_from_record(record))
             if writer.report.committed > sum(sizes):
                 sizes.append(writer.report.committed - sum(sizes))
-    # 10 first, then as many as committed so far, at most four first batches;
-    # the last 20 are committed when the writer closes
-    assert sizes == [10, 10, 20, 40, 40, 40, 40, 40, 40]
-    # one more commit at the end merges the run's nine segments into one
+    # 10 first, then as many as committed so far, at most two first batches
+    assert sizes == [10] + [10] + [20] * 14
+    # 16 commits, then one more at the end merges the run's segments into one
     written = whoosh_index.open_dir(str(tmp_path))
-    assert written.latest_generation() == 11 and len(written._segments()) == 1
+    assert written.latest_generation() == 17 and len(written._segments()) == 1
     assert Index.open(tmp_path).stats()["articles"] == 300
 
 
@@ -235,6 +234,7 @@ def test_a_run_merges_the_segments_it_wrote(tmp_path, monkeypatch):
 
     monkeypatch.setattr(writer_module, "MERGE_LIMIT", 45)
     monkeypatch.setattr(writer_module, "MERGE_DOCS", 2)  # no merging of small segments here
+    monkeypatch.setattr(writer_module, "MAX_BATCHES", 4)
     merges = []
     with IndexWriter(tmp_path) as writer:
         for n in range(5):
