@@ -5,7 +5,7 @@ Run::
     .venv/bin/python benchmarks/speed.py                    # the dev corpus (22,690 articles)
     .venv/bin/python benchmarks/speed.py --quick            # 2,000 articles, 50 queries per kind
     .venv/bin/python benchmarks/speed.py --replica 10       # the corpus ten times, under new ids
-    options: --corpus PATH  --articles N  --queries N  --jobs N  --skip-baseline  --seed N
+    options: --corpus PATH  --articles N  --queries N  --jobs N  --skip-baseline  --skip-optimize  --seed N
 
 The corpus (default ``../shared/corpus/rmrb-2020-dev.jsonl.gz``; its first
 ``--articles`` records, ``--replica`` times) is written to a temporary
@@ -322,6 +322,8 @@ def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Figure], list[
     record(figures, [Figure("re-index, nothing changed", zh_same.seconds, base_reindex, "s"),
                      Figure("re-index, 1% edited", zh_edit.seconds, base_reindex, "s")])
 
+    if args.skip_optimize:
+        return figures, notes
     log("zhsearch optimize")
     optimized = run([zhsearch_command(), "optimize", "--index", str(zh_index)])
     notes.append(f"zhsearch optimize: {optimized.stdout.strip()}")
@@ -365,6 +367,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, help="zhsearch index --jobs (default: its own, one per core)")
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--skip-optimize", action="store_true",
+                        help="leave out zhsearch optimize and the searches after it")
     parser.add_argument("--quick", action="store_true", help="2,000 articles, 50 queries per kind")
     args = parser.parse_args(argv)
     if args.quick:
