@@ -249,17 +249,16 @@ class BulkWriting:
         new documents are added: the pairs of a whole merge are sorted at
         once (``indexer.gramsort``), about five times faster than merging
         their many short posting lists a term at a time. The fields so added."""
-        sources = {name: field.text_of for name, field in self.schema.items()
+        sources = {name: (field.text_of, field.format.field_boost) for name, field in self.schema.items()
                    if _is_grams(field) and getattr(field, "text_of", None) in self.schema
                    and self.schema[field.text_of].stored}
         for docnum, new in enumerate(numbers.tolist()):
             if new < 0:
                 continue
             stored = reader.stored_fields(docnum)
-            for name, source in sources.items():
+            for name, (source, boost) in sources.items():
                 if stored.get(source):
-                    self.pool.add_chars(name, new, chars(stored[source]),
-                                        self.schema[name].format.field_boost)
+                    self.pool.add_chars(name, new, chars(stored[source]), boost)
         return set(sources)
 
     def _flush_segment(self):

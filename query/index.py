@@ -26,8 +26,8 @@ from whoosh.index import EmptyIndexError
 
 from indexer import userdict
 from indexer.schema import READ_ERRORS, IndexDamagedError, IndexVersionError, check_version, damaged
-from query.language import parse
 from query import pruning  # noqa: F401  (installs a fix to Whoosh's pruning of matchers)
+from query.language import parse
 from query.matching import can_relax, misspelled, needles, pinyin_letters, pinyin_query, to_whoosh
 from query.pinyin import PinyinVocabulary
 from query.scoring import BM25F
@@ -54,7 +54,6 @@ REPRUNE_EVERY = 100
 SIMILAR_TERMS = 12
 
 
-
 def _ranked(searcher, matcher, wanted: int | None, kwargs: dict):
     """Whoosh's ``searcher.search(matcher, limit=wanted, **kwargs)``, re-pruning
     the matcher tree every ``REPRUNE_EVERY`` matches."""
@@ -63,6 +62,7 @@ def _ranked(searcher, matcher, wanted: int | None, kwargs: dict):
         collector.replace = REPRUNE_EVERY
     searcher.search_with_collector(matcher, collector)
     return collector.results()
+
 
 class IndexNotFoundError(Exception):
     """No index at the given path."""
