@@ -1,8 +1,8 @@
 """Highlights and snippets on the text as printed.
 
-Needles (folded query words and phrases) are searched in the folded text with
-whitespace squeezed out, then mapped back to the original characters, so a
-match split by a line break or a stray space still lights up, and full-width
+Needles (folded query words and phrases) are searched in the folded text,
+whitespace allowed between their characters, and mapped back to the original
+characters, so a match split by a line break or a stray space still lights up, and full-width
 or traditional text lights up for a half-width or simplified query.
 Touching matches merge into one span: ``浙商`` + ``银行`` is one highlight,
 ``浙商银行``. Snippets are whole sentences, cut at Chinese sentence ends.
@@ -11,19 +11,23 @@ Touching matches merge into one span: ``浙商`` + ``银行`` is one highlight,
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.normalize import fold, fold_text, original_span
 
 #: Characters that end a Chinese (or Western) sentence; a line break does too.
 SENTENCE_ENDS = "。！？；!?;\n"
+#: Closing quotes and brackets after a sentence end still belong to its sentence.
+CLOSERS = "”’」』)）"
 #: Aim for snippets about this long (characters).
 SNIPPET_CHARS = 120
 #: Longest opening sentence shown in place of a missing headline.
 LEAD_CHARS = 40
 _SPACE = re.compile(r"\s+")
-_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}]*(?:[{SENTENCE_ENDS}]+[”’」』)）]*|$)")
+_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}]*(?:[{SENTENCE_ENDS}]+[{CLOSERS}]*|$)")
+#: Characters that carry a sentence on past a line break.
+_RUNS_ON = set(SENTENCE_ENDS + CLOSERS)
 
 
 @dataclass(frozen=True)
@@ -37,34 +41,28 @@ def highlight_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     """Sorted, merged ``(start, end)`` spans of ``text`` matching any needle."""
     if not text or not needles:
         return []
+    pattern = _pattern(tuple(needles))
+    if pattern is None:
+        return []
     folded = fold_text(text)
     offsets = fold(text)[1] if len(folded) != len(text) else None
-    squeezed, unsqueeze = _squeeze(folded)
     spans = []
-    for needle in needles:
-        at = squeezed.find(needle)
-        while at >= 0:
-            first, last = unsqueeze(at), unsqueeze(at + len(needle) - 1) + 1
-            spans.append(original_span(offsets, first, last))
-            at = squeezed.find(needle, at + 1)
-    return _merge(text, sorted(spans))
+    match = pattern.search(folded)
+    while match:  # one match per starting character: needles may overlap
+        spans.append(original_span(offsets, match.start(), match.end()))
+        match = pattern.search(folded, match.start() + 1)
+    return _merge(text, spans)
 
 
-def _squeeze(folded: str):
-    """The text without whitespace, and a map from its indexes back to ``folded``."""
-    starts: list[int] = []
-    shifts: list[int] = []
-    removed = 0
-    for gap in _SPACE.finditer(folded):
-        starts.append(gap.start() - removed)
-        removed += gap.end() - gap.start()
-        shifts.append(removed)
-
-    def unsqueeze(index: int) -> int:
-        before = bisect_right(starts, index)
-        return index + (shifts[before - 1] if before else 0)
-
-    return _SPACE.sub("", folded), unsqueeze
+@lru_cache(maxsize=256)
+def _pattern(needles: tuple[str, ...]) -> re.Pattern | None:
+    """Any of the needles, whitespace allowed between their characters; at
+    one place the longest needle wins (a shorter one that also matches there
+    lies inside it). Needles holding whitespace match nothing."""
+    kept = sorted({n for n in needles if n and not _SPACE.search(n)}, key=len, reverse=True)
+    if not kept:
+        return None
+    return re.compile("|".join(r"\s*".join(map(re.escape, needle)) for needle in kept))
 
 
 def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -77,23 +75,34 @@ def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each sentence, ends included."""
-    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.end() > m.start()]
+def sentences(text: str, start: int = 0):
+    """``(start, end)`` of each sentence from ``start`` (a sentence start) on, ends included."""
+    return ((m.start(), m.end()) for m in _SENTENCE.finditer(text, start) if m.end() > m.start())
 
 
 def make_snippet(text: str, spans: list[tuple[int, int]], size: int = SNIPPET_CHARS) -> Snippet:
-    """The best run of whole sentences around the highlights (the opening if none)."""
-    parts = sentences(text)
-    if not parts:
-        return Snippet(0, 0, "")
-    coverage = _coverage(parts, spans)
-    best = max(range(len(parts)), key=lambda i: (coverage[i], -i))
-    start, end = parts[best]
-    following = best + 1
-    while following < len(parts) and parts[following][1] - start <= size:
-        end = parts[following][1]
-        following += 1
+    """The best run of whole sentences around the highlights: from the
+    sentence holding the most of them whole (the first such; the opening if
+    none). Only the sentences around the highlights are read (a law's text
+    runs to 100,000 characters)."""
+    counts: dict[tuple[int, int], int] = {}
+    sentence = (0, 0)
+    for start, end in sorted(spans):
+        if start >= sentence[1]:
+            sentence = _sentence_at(text, start, sentence[1])
+        if end <= sentence[1]:
+            counts[sentence] = counts.get(sentence, 0) + 1
+    if counts:
+        start, end = min(counts, key=lambda s: (-counts[s], s[0]))
+    else:
+        first = next(sentences(text), None)
+        if first is None:
+            return Snippet(0, 0, "")
+        start, end = first
+    for _, following in sentences(text, end):
+        if following - start > size:
+            break
+        end = following
     if end - start > size * 3 // 2:
         start, end = _window(start, end, spans, size)
     while start < end and text[start].isspace():
@@ -103,15 +112,16 @@ def make_snippet(text: str, spans: list[tuple[int, int]], size: int = SNIPPET_CH
     return Snippet(start, end, text[start:end])
 
 
-def _coverage(parts: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[int]:
-    """How many spans lie wholly inside each of the sorted, disjoint ``parts``."""
-    counts = [0] * len(parts)
-    starts = [start for start, _ in parts]
-    for start, end in spans:
-        at = bisect_right(starts, start) - 1
-        if at >= 0 and end <= parts[at][1]:
-            counts[at] += 1
-    return counts
+def _sentence_at(text: str, position: int, floor: int) -> tuple[int, int]:
+    """The sentence holding ``position``, read from the nearest line start
+    that begins a sentence, at or after ``floor`` (a sentence start)."""
+    newline = text.rfind("\n", floor, position)
+    while newline >= 0 and text[newline + 1] in _RUNS_ON:
+        newline = text.rfind("\n", floor, newline)
+    for start, end in sentences(text, newline + 1 if newline >= 0 else floor):
+        if end > position:
+            return start, end
+    return len(text), len(text)  # past the text
 
 
 def _window(start: int, end: int, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
@@ -123,8 +133,8 @@ def _window(start: int, end: int, spans: list[tuple[int, int]], size: int) -> tu
 
 def opening(text: str, size: int = LEAD_CHARS) -> str:
     """The first sentence of ``text``, cut to ``size`` characters."""
-    parts = sentences(text)
-    if not parts:
+    first = next(sentences(text), None)
+    if first is None:
         return ""
-    sentence = text[parts[0][0]:parts[0][1]].strip()
+    sentence = text[first[0]:first[1]].strip()
     return sentence if len(sentence) <= size else sentence[:size] + "…"
