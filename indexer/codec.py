@@ -37,6 +37,7 @@ from array import array
 from bisect import bisect_left
 from itertools import accumulate
 
+import numpy as np
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter,
     W3Segment, W3TermInfo, _lenfield)
@@ -67,6 +68,8 @@ INLINE_LIMIT = 8
 #: per value length (0: all equal).
 INLINE_HEADER = struct.Struct("<BBBBBB")
 _LENGTH_CODES = {1: "B", 2: "H", 4: "I"}
+#: numpy types of a block's id array types (``_narrow``).
+_ID_DTYPES = {b"H": np.dtype("=u2"), b"I": np.dtype("=u4")}
 #: Bytes a line is looked for in at a time when reading a mapped file.
 _LINE_PIECE = 4096
 
@@ -93,7 +96,7 @@ class BulkCodec(W3Codec):
             return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term,
                                terminfo=terminfo)
         offset, length = terminfo.extent()
-        return _LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+        return BlockMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
 class TermInfo(W3TermInfo):
@@ -260,7 +263,7 @@ class _PostingsWriter(W3PostingsWriter):
 def block_bytes(ids: array, weights: array, value_lengths: array | None, values: bytes,
                 maxweight: float, minlength: int | None, maxlength: int, compression: int,
                 last: bool) -> bytes:
-    """One posting block as ``_LeafMatcher`` reads it, with its length prefix
+    """One posting block as ``BlockMatcher`` reads it, with its length prefix
     (negative for a term's last block). ``value_lengths`` is None for a
     format whose values have a fixed size."""
     deltas = array("I", ids)
@@ -331,12 +334,11 @@ def length_bytes_of(perdoc, fieldname: str) -> bytes | None:
     return stored + bytes(perdoc.doc_count_all() - len(stored))
 
 
-def block_postings(data: bytes, fixed: int | None) -> tuple[array, array, bytes, array]:
-    """The document numbers, weights, values (joined) and value lengths of a
-    term's posting blocks (``block_bytes``); ``fixed``: the format's value size."""
+def _posting_blocks(data: bytes):
+    """Each posting block of a term's list (``block_bytes``): its count, id
+    array type, weights kind, value-length type and (decompressed) payload."""
     if data[:len(BLOCKS_MAGIC)] != BLOCKS_MAGIC:
         raise ValueError("not a posting list")
-    ids, weights, lengths, values = array("I"), array("f"), array("I"), []
     position = len(BLOCKS_MAGIC)
     last = False
     while not last:
@@ -347,8 +349,14 @@ def block_postings(data: bytes, fixed: int | None) -> tuple[array, array, bytes,
         count, _, _, compression, _, _, id_type, weights_kind, length_type = \
             BLOCK_HEADER.unpack_from(data, start)
         payload = data[start + BLOCK_HEADER.size:position]
-        if compression:
-            payload = zlib.decompress(payload)
+        yield count, id_type, weights_kind, length_type, zlib.decompress(payload) if compression else payload
+
+
+def block_postings(data: bytes, fixed: int | None) -> tuple[array, array, bytes, array]:
+    """The document numbers, weights, values (joined) and value lengths of a
+    term's posting blocks (``block_bytes``); ``fixed``: the format's value size."""
+    ids, weights, lengths, values = array("I"), array("f"), array("I"), []
+    for count, id_type, weights_kind, length_type, payload in _posting_blocks(data):
         block_ids, block_weights, at = _ids_and_weights(payload, count, id_type, weights_kind)
         ids.extend(block_ids)
         weights.extend(block_weights)
@@ -356,6 +364,23 @@ def block_postings(data: bytes, fixed: int | None) -> tuple[array, array, bytes,
         lengths.extend(block_lengths)
         values.append(payload[at:])
     return ids, weights, b"".join(values), lengths
+
+
+def posting_arrays(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The document numbers (int64) and weights (float64) of a term's posting blocks, as numpy arrays."""
+    ids, weights = [], []
+    for count, id_type, weights_kind, _, payload in _posting_blocks(data):
+        deltas = np.frombuffer(payload, dtype=_ID_DTYPES[id_type], count=count)
+        ids.append(deltas.cumsum(dtype=np.int64))
+        at = deltas.nbytes
+        if weights_kind == 2:
+            weights.append(np.frombuffer(payload, dtype="=f4", count=count, offset=at).astype(np.float64))
+        elif weights_kind == 1:
+            weights.append(np.full(count, np.frombuffer(payload, dtype="=f4", count=1, offset=at)[0],
+                                   dtype=np.float64))
+        else:
+            weights.append(np.ones(count))
+    return np.concatenate(ids), np.concatenate(weights)
 
 
 def prefix_documents(reader, fieldname: str, prefix: bytes) -> list[int]:
@@ -379,7 +404,7 @@ def prefix_documents(reader, fieldname: str, prefix: bytes) -> list[int]:
     return sorted(docs)
 
 
-class _LeafMatcher(W3LeafMatcher):
+class BlockMatcher(W3LeafMatcher):
     """Reads the blocks ``_PostingsWriter`` writes."""
 
     def skip_to(self, targetid):

@@ -281,8 +281,7 @@ def search(
     ix = _open_index(index_dir)
     try:
         full = with_filters(query, since=since, until=until, paper=paper, page=page, reporter=reporter)
-        results = ix.search(full, limit=limit, offset=offset, sort=sort, facets=tuple(facet or ()),
-                            exact_total=True)
+        results = ix.search(full, limit=limit, offset=offset, sort=sort, facets=tuple(facet or ()))
     except IndexDamagedError as error:
         raise _fail(str(error), EXIT_INDEX) from None
     except (QueryError, ValueError) as error:
@@ -318,7 +317,6 @@ def similar(
 def _results_json(results) -> dict:
     return {
         "total": results.total,
-        "total_exact": results.total_exact,
         "hits": [{
             "id": h.id, "score": h.score, "title": h.title, "paper": h.paper,
             "date": h.date.isoformat() if h.date else None, "page": h.page,

@@ -21,12 +21,11 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.collectors import ScoredCollector
 from whoosh.index import EmptyIndexError
 
 from indexer import userdict
 from indexer.schema import READ_ERRORS, IndexDamagedError, IndexVersionError, check_version, damaged
-from query import pruning  # noqa: F401  (installs a fix to Whoosh's pruning of matchers)
+from query.bulkscore import ranked
 from query.language import parse
 from query.matching import can_relax, misspelled, needles, pinyin_letters, pinyin_query, to_whoosh
 from query.pinyin import PinyinVocabulary
@@ -35,7 +34,7 @@ from query.snippets import highlight_spans, make_snippet, opening
 
 #: Where the index lives when no path is given (``$ZHSEARCH_INDEX`` overrides).
 DEFAULT_INDEX = Path.home() / ".local" / "share" / "zhsearch" / "index"
-SORTS = {"relevance": None, "date": ("date", False), "-date": ("date", True)}
+SORTS = {"relevance": (None, False), "date": ("date", False), "-date": ("date", True)}
 #: Facets ``search(facets=...)`` can count, and the column each one reads.
 FACETS = {"reporter": "reporters", "correspondent": "correspondents", "paper": "paper",
           "page": "page", "month": "date"}
@@ -46,22 +45,8 @@ BM25_B, BM25_K1 = 0.5, 1.2
 PINYIN_CACHE = "zhsearch-pinyin.pickle"
 #: Fewer hits than this make a hanzi query look for a "did you mean".
 SUGGEST_BELOW = 3
-#: Matches between two prunings of the matcher tree while ranking a page
-#: (Whoosh's ``Matcher.replace``, which walks the whole tree; its default of
-#: 10 made 8–16 character spans 1.6x slower on a one-segment dev index).
-REPRUNE_EVERY = 100
 #: Key terms ``similar()`` draws from an article.
 SIMILAR_TERMS = 12
-
-
-def _ranked(searcher, matcher, wanted: int | None, kwargs: dict):
-    """Whoosh's ``searcher.search(matcher, limit=wanted, **kwargs)``, re-pruning
-    the matcher tree every ``REPRUNE_EVERY`` matches."""
-    collector = searcher.collector(limit=wanted, optimize=False, **kwargs)
-    if isinstance(collector, ScoredCollector):
-        collector.replace = REPRUNE_EVERY
-    searcher.search_with_collector(matcher, collector)
-    return collector.results()
 
 
 class IndexNotFoundError(Exception):
@@ -94,7 +79,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class Results:
-    #: How many articles match; at least this many when ``total_exact`` is False.
+    #: How many articles match.
     total: int
     hits: tuple[Hit, ...]
     query: str = ""
@@ -104,8 +89,6 @@ class Results:
     pinyin: str | None = None
     #: "Did you mean": the query with homophones that are far more frequent.
     suggestion: str | None = None
-    #: Whether ``total`` counts every match (see ``Index.search``).
-    total_exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -173,19 +156,15 @@ class Index:
         return searcher
 
     def search(self, q: str, limit: int | None = 10, offset: int = 0,
-               sort: str = "relevance", facets: tuple[str, ...] = (),
-               exact_total: bool = False) -> Results:
+               sort: str = "relevance", facets: tuple[str, ...] = ()) -> Results:
         """Ranked matches of query ``q`` (see ``query.language``).
 
         ``limit=None`` returns every match; ``sort`` is ``relevance``,
-        ``date`` or ``-date``; ``facets`` names facets to count over all
-        matches (``reporter``, ``correspondent``, ``paper``, ``page``,
-        ``month``). Raises ``QueryError`` for a query the parser cannot read;
-        an empty query returns no hits.
-
-        Ranking the top ``offset + limit`` skips documents that cannot reach
-        them, so ``total`` may count only the matches seen (``total_exact``
-        False); ``exact_total`` counts every match (one more pass over them).
+        ``date`` or ``-date`` (the most relevant first within a day);
+        ``facets`` names facets to count over all matches (``reporter``,
+        ``correspondent``, ``paper``, ``page``, ``month``). Raises
+        ``QueryError`` for a query the parser cannot read; an empty query
+        returns no hits. ``total`` counts every match.
         """
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
@@ -196,15 +175,14 @@ class Index:
         if tree is None:
             return Results(0, (), q, {name: () for name in facets})
         try:
-            return self._search(tree, q, limit, offset, sort, facets, exact_total)
+            return self._search(tree, q, limit, offset, sort, facets)
         except READ_ERRORS as error:
             raise damaged(self.path, error) from None
 
-    def _search(self, tree, q, limit, offset, sort, facets, exact_total) -> Results:
+    def _search(self, tree, q, limit, offset, sort, facets) -> Results:
         searcher = self._searcher()
         wanted = None if limit is None else offset + limit
-        order = SORTS[sort]
-        kwargs = {"sortedby": order[0], "reverse": order[1]} if order else {}
+        sortedby, reverse = SORTS[sort]
         matcher = to_whoosh(tree, reader=searcher.reader())
         marks = needles(tree)
         letters = pinyin_letters(tree)
@@ -212,23 +190,18 @@ class Index:
         if spelled:
             matcher = wq.Or([matcher, pinyin_query(spelled)])
             marks += [word for options in spelled for word in options]
-        results = _ranked(searcher, matcher, wanted, kwargs)
-        if results.is_empty() and can_relax(tree):
+        top, total = ranked(searcher, matcher, wanted, sortedby, reverse)
+        if not total and can_relax(tree):
             matcher = to_whoosh(tree, relaxed=True, reader=searcher.reader())
-            results = _ranked(searcher, matcher, wanted, kwargs)
-        hits = tuple(self._hit(doc, marks) for doc in results[offset:wanted])
-        counts = self._facets(searcher, results.docs() if limit is None else
+            top, total = ranked(searcher, matcher, wanted, sortedby, reverse)
+        hits = tuple(self._hit(searcher.stored_fields(docnum), score, marks) for score, docnum in top[offset:])
+        counts = self._facets(searcher, [docnum for _, docnum in top] if limit is None else
                               searcher.docs_for_query(matcher), facets) if facets else {}
         suggestion = None
-        if len(results) < SUGGEST_BELOW and not letters:
+        if total < SUGGEST_BELOW and not letters:
             suggestion = misspelled(tree, self._vocabulary(searcher))
         pinyin = " ".join(options[0] for options in spelled) if spelled else None
-        total = len(results)
-        # a ranked search that filled its page may have skipped matches (Whoosh prunes)
-        exact = order is not None or wanted is None or total < wanted
-        if exact_total and not exact:
-            total, exact = sum(1 for _ in searcher.docs_for_query(matcher)), True
-        return Results(total, hits, q, counts, pinyin, suggestion, exact)
+        return Results(total, hits, q, counts, pinyin, suggestion)
 
     def _vocabulary(self, searcher) -> PinyinVocabulary:
         """The pinyin vocabulary of the index as this searcher sees it (built once per commit)."""
@@ -265,20 +238,22 @@ class Index:
             raise KeyError(article_id)
         stored = searcher.stored_fields(docnum)
         text = stored.get("title", "") + "\n" + stored.get("body", "")
-        results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=SIMILAR_TERMS)
-        terms = [term for term, _ in searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)]
-        hits = tuple(self._hit(doc, terms) for doc in results)
-        return Results(len(hits), hits, " ".join(terms))
+        terms = searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
+        likeness = wq.Or([wq.Term("body", term, boost=weight) for term, weight in terms])
+        top, _ = ranked(searcher, likeness, limit + 1)
+        marks = [term for term, _ in terms]
+        hits = tuple(self._hit(searcher.stored_fields(number), score, marks)
+                     for score, number in top if number != docnum)[:limit]
+        return Results(len(hits), hits, " ".join(marks))
 
     @staticmethod
-    def _hit(doc, marks: list[str]) -> Hit:
-        fields = doc.fields()
+    def _hit(fields: dict, score: float, marks: list[str]) -> Hit:
         body = fields.get("body", "")
         spans = highlight_spans(body, marks)
         snippet = make_snippet(body, spans)
         return Hit(
             id=fields["id"],
-            score=round(float(doc.score or 0.0), 4),
+            score=round(score, 4),
             title=" ".join(fields.get("title", "").split("\n")),
             paper=fields.get("paper"),
             date=_date(fields.get("date")),

@@ -9,6 +9,7 @@ column's bytes the first time a field is scored in that segment.
 
 from __future__ import annotations
 
+import numpy as np
 from whoosh import scoring
 from whoosh.util.numeric import byte_to_length
 
@@ -26,6 +27,17 @@ class BM25F(scoring.BM25F):
             if table is not None:
                 scorer.dfl = table.__getitem__
         return scorer
+
+    @classmethod
+    def length_array(cls, reader, fieldname: str) -> np.ndarray | None:
+        """``_table`` as a numpy array (0 for no length), for scoring whole posting lists."""
+        table = cls._table(reader, fieldname)
+        if table is None:
+            return None
+        arrays = reader._perdoc.__dict__.setdefault("_length_arrays", {})
+        if fieldname not in arrays:
+            arrays[fieldname] = np.array([length or 0 for length in table], dtype=np.float64)
+        return arrays[fieldname]
 
     @staticmethod
     def _table(reader, fieldname: str) -> list | None:

@@ -1,0 +1,88 @@
+"""Ranking from whole posting lists gives Whoosh's own scores and order."""
+
+import random
+
+import pytest
+
+from indexer.writer import add_articles
+from query import Index
+from query.bulkscore import ranked
+from query.language import parse
+from query.matching import to_whoosh
+
+WORDS = ["经济", "发展", "银行", "贷款", "农业", "春耕", "杭州", "亚运会", "体育", "疫情", "防控", "社会",
+         "记者", "报道", "改革", "创新", "城市", "乡村", "教育", "科技", "的", "在", "和", "了"]
+QUERIES = ["经济", "经济 发展", "农业发展银行", '"发展银行"', "银行 -贷款", "杭州 OR 体育", "体育 亚运会 杭州 城市 教育",
+           "title:改革", "报:人民日报 科技", "社会 date:2020-03", "发展 date:2020-03-01..2020-04-15", "的",
+           "春耕 贷款 农业", '"经济发展" 改革', "(疫情 OR 防控) 社会 -乡村", "科技创新城市发展", "z"]
+
+
+def _article(rng: random.Random, number: int, version: int = 0) -> dict:
+    body = "，".join("".join(rng.choice(WORDS) for _ in range(rng.randint(2, 9))) for _ in range(rng.randint(1, 12)))
+    return {"id": f"n{number:03d}", "paper": rng.choice(["人民日报", "拱墅报"]),
+            "date": f"2020-{rng.randint(2, 4):02d}-{rng.randint(1, 28):02d}", "page": rng.randint(1, 8),
+            "title": ["".join(rng.choice(WORDS) for _ in range(rng.randint(2, 5)))] if number % 3 else [],
+            "body": body + "。" + "改革" * version}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> Index:
+    rng = random.Random(5)
+    path = tmp_path_factory.mktemp("bulk") / "index"
+    add_articles(path, [_article(rng, n) for n in range(250)])
+    add_articles(path, [_article(rng, n) for n in range(250, 400)])
+    add_articles(path, [_article(rng, n, version=1) for n in range(0, 400, 7)])  # updates: deletions in older segments
+    return Index.open(path)
+
+
+def _whoosh(searcher, matcher) -> list[tuple[float, int]]:
+    """Every match by Whoosh's own collector, nothing pruned: (score, number), best first."""
+    collector = searcher.collector(limit=None, optimize=False)
+    collector.replace = 0
+    searcher.search_with_collector(matcher, collector)
+    return [(score, number) for score, number in collector.results().top_n]
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_scores_and_order_are_whooshs(index, q):
+    searcher = index._searcher()
+    assert len(searcher.reader().leaf_readers()) > 1 and searcher.reader().has_deletions()
+    matcher = to_whoosh(parse(q), reader=searcher.reader())
+    expected = sorted(_whoosh(searcher, matcher), key=lambda item: (-item[0], item[1]))
+    for wanted in (1, 3, 10, None):
+        top, total = ranked(searcher, matcher, wanted)
+        assert top == expected[:wanted] and total == len(expected)
+
+
+@pytest.mark.parametrize("q", ["经济", "经济 发展", '"发展银行"', "社会 date:2020-03"])
+def test_sorted_by_date_then_score(index, q):
+    searcher = index._searcher()
+    matcher = to_whoosh(parse(q), reader=searcher.reader())
+    dates = {number: searcher.stored_fields(number)["date"] for _, number in _whoosh(searcher, matcher)}
+    every = _whoosh(searcher, matcher)
+    for reverse in (False, True):
+        expected = sorted(every, key=lambda item: ((-1 if reverse else 1) * dates[item[1]], -item[0], item[1]))
+        top, total = ranked(searcher, matcher, 5, "date", reverse)
+        assert top == expected[:5] and total == len(every)
+        assert [dates[n] for _, n in top] == sorted((dates[n] for _, n in top), reverse=reverse)
+
+
+def test_nothing_and_no_page(index):
+    searcher = index._searcher()
+    matcher = to_whoosh(parse("经济"), reader=searcher.reader())
+    assert ranked(searcher, matcher, 0)[0] == []
+    assert ranked(searcher, to_whoosh(parse("不存在的词语"), reader=searcher.reader()), 10) == ([], 0)
+
+
+def test_verbatim_text_lifts_an_article_from_below_the_page(tmp_path):
+    """Scored on its words alone the verbatim article is last; its verbatim
+    score must still be added (it is checked whenever it could reach the page)."""
+    apart = [{"id": f"apart{n}", "body": "经济很好。发展很快。" + "其他" * n} for n in range(5)]
+    add_articles(tmp_path, apart + [{"id": "verbatim", "body": "一段文字，" * 10 + "经济发展。"}])
+    searcher = Index.open(tmp_path)._searcher()
+    query = to_whoosh(parse("经济发展"), reader=searcher.reader())
+    every = sorted(_whoosh(searcher, query), key=lambda item: (-item[0], item[1]))
+    verbatim = searcher.document_number(id="verbatim")
+    assert every[0][1] == verbatim
+    assert min(_whoosh(searcher, query.a))[1] == verbatim  # the lowest on its words alone
+    assert ranked(searcher, query, 1)[0] == every[:1]
