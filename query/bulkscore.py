@@ -220,7 +220,9 @@ def _stepped_through(m, within) -> tuple[np.ndarray, np.ndarray]:
 def _union(a, b):
     """Whoosh's ``UnionMatcher``: every document of either, ``a + b`` where both."""
     (a_ids, a_scores), (b_ids, b_scores) = a, b
-    ids = np.union1d(a_ids, b_ids)
+    ids = np.sort(np.concatenate((a_ids, b_ids)), kind="stable")  # merges the two sorted runs
+    if len(ids) > 1:
+        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
     a_at, b_at = np.searchsorted(ids, a_ids), np.searchsorted(ids, b_ids)
     scores = np.empty(len(ids))
     scores[a_at] = a_scores
