@@ -125,6 +125,9 @@ class _Segment:
         elif kind is wrappers.WrappingMatcher:
             ids, scores = self.evaluate(m.child, within)
             return ids, scores * m.boost
+        elif kind is wrappers.ConstantScoreWrapperMatcher:
+            ids, _ = self.evaluate(m.child, within)
+            return ids, np.full(len(ids), m.score())
         elif kind is wrappers.FilterMatcher:
             ids, scores = self.evaluate(m.child, within)
             listed = np.isin(ids, np.fromiter(m._ids, dtype=np.int64, count=len(m._ids)))

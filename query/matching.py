@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 
 from whoosh import query as wq
-from whoosh.matching import AndNotMatcher, ListMatcher, NullMatcher
+from whoosh.matching import AndNotMatcher, ConstantScoreWrapperMatcher, ListMatcher, NullMatcher, NullMatcherClass
+from whoosh.query.wrappers import ConstantScoreQuery
 
 from indexer.analysis import HAN, ChineseTokenizer, chars, grams, words
 from indexer.codec import prefix_documents
@@ -108,6 +109,21 @@ class _CharPrefix(wq.Prefix):
 
     def estimate_size(self, reader):
         return reader.doc_count_all()  # Whoosh sums every pair's frequency: a lookup each
+
+
+class _Range(wq.NumericRange):
+    """A numeric range (dates, pages) with Whoosh's constant score, whose
+    matcher steps through its terms' matchers: Whoosh's lists every document
+    in the range first (a month of a 227,000-article index: ~100 ms a segment)."""
+
+    def matcher(self, searcher, context=None):
+        compiled = self._compile_query(searcher.reader())
+        if not isinstance(compiled, ConstantScoreQuery):
+            return compiled.matcher(searcher, context)
+        terms = compiled.child.matcher(searcher, context)
+        if isinstance(terms, NullMatcherClass):
+            return terms
+        return ConstantScoreWrapperMatcher(terms, compiled.score)
 
 
 class _AndNotMatcher(AndNotMatcher):
@@ -280,7 +296,7 @@ def _filter(node: Filter) -> wq.Query:
     if node.field in ("page", "date"):
         if node.low == node.high:
             return wq.Term(field, node.low)
-        return wq.NumericRange(field, node.low, node.high)
+        return _Range(field, node.low, node.high)
     return wq.Term(field, node.low)
 
 
