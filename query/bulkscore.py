@@ -29,7 +29,8 @@ from whoosh import scoring
 from whoosh.matching import ListMatcher, binary, wrappers
 from whoosh.query.spans import SpanNear2
 
-from indexer.codec import BlockMatcher, posting_arrays
+from indexer.codec import BlockMatcher, block_postings, posting_arrays
+from indexer.formats import BulkPositions
 from query.scoring import BM25F
 
 _NOTHING = (np.empty(0, dtype=np.int64), np.empty(0))
@@ -147,20 +148,15 @@ class _Segment:
 
     def _phrase(self, m, within):
         """Documents of the phrase's words (its child intersection) that have
-        the words in order, with the intersection's score."""
+        the words at consecutive positions, with the intersection's score."""
         ids, scores = self.evaluate(m.child, within)
         if within is not None:
             keep = np.isin(ids, within, assume_unique=True)
             ids, scores = ids[keep], scores[keep]
-        child = m.child
-        keep = np.zeros(len(ids), dtype=bool)
-        for position, docnum in enumerate(ids.tolist()):
-            if child.id() < docnum:
-                child.skip_to(docnum)
-                if not child.is_active():
-                    break
-            keep[position] = child.id() == docnum and bool(m._get_spans())
-        return ids[keep], scores[keep] * m.boost
+        found = _consecutive(m.ms, ids) if len(ids) else np.zeros(0, dtype=bool)
+        if found is None:  # positions this module cannot read as arrays
+            found = _stepped_phrase(m, ids)
+        return ids[found], scores[found] * m.boost
 
     def _leaf_scoring(self, m):
         """How a term matcher scores: ``("bm25", scorer, lengths)``, ``("weight",)``,
@@ -218,6 +214,69 @@ def _stepped_through(m, within) -> tuple[np.ndarray, np.ndarray]:
                 ids.append(docnum)
                 scores.append(m.score())
     return np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float64)
+
+
+def _stepped_phrase(m, ids: np.ndarray) -> np.ndarray:
+    """Which of ``ids`` the phrase matcher ``m`` finds the words in order in, asking it one at a time."""
+    child = m.child
+    found = np.zeros(len(ids), dtype=bool)
+    for position, docnum in enumerate(ids.tolist()):
+        if child.id() < docnum:
+            child.skip_to(docnum)
+            if not child.is_active():
+                break
+        found[position] = child.id() == docnum and bool(m._get_spans())
+    return found
+
+
+def _consecutive(terms: list, ids: np.ndarray) -> np.ndarray | None:
+    """Which of ``ids`` hold ``terms[0]`` at some position p, ``terms[1]`` at
+    p + 1 and so on (Whoosh's ordered ``SpanNear2`` with slop 1), read from
+    the terms' posting values as arrays; None if a term's values are not
+    ``BulkPositions`` deltas of 16 bits."""
+    keys = None
+    for offset, term in enumerate(terms):
+        read = _positions(term, ids)
+        if read is None:
+            return None
+        docs, positions = read
+        shifted = positions - offset
+        ok = shifted >= 0
+        these = (docs[ok] << 32) | shifted[ok]
+        keys = these if keys is None else np.intersect1d(keys, these, assume_unique=False)
+        if not len(keys):
+            break
+    return np.isin(ids, keys >> 32)
+
+
+def _positions(m, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each position of term matcher ``m`` in the documents ``ids``, as
+    (document, position) arrays, from its values (``BulkPositions``)."""
+    if type(m) is BlockMatcher:
+        if not isinstance(m.format, BulkPositions):
+            return None
+        post_ids, _, values, lengths = block_postings(m._postfile.get(m._startoffset, m._length), None)
+        post_ids = np.frombuffer(post_ids, dtype=np.uint32).astype(np.int64)
+        lengths = np.frombuffer(lengths, dtype=np.uint32).astype(np.int64)
+    elif type(m) is ListMatcher and isinstance(m._format, BulkPositions) and m._values:
+        post_ids = np.asarray(m._ids, dtype=np.int64)
+        values = b"".join(m._values)
+        lengths = np.fromiter(map(len, m._values), dtype=np.int64, count=len(m._values))
+    else:
+        return None
+    starts = np.cumsum(lengths) - lengths
+    raw = np.frombuffer(values, dtype=np.uint8)
+    keep = np.isin(post_ids, ids) & (lengths > 1)
+    if (raw[starts[keep]] != ord("H")).any():
+        return None
+    in_kept = np.repeat(keep, lengths)
+    in_kept[starts[keep]] = False  # the type code
+    deltas = raw[in_kept].view(np.uint16).astype(np.int64)
+    counts = (lengths[keep] - 1) // 2
+    firsts = np.cumsum(counts) - counts
+    running = np.cumsum(deltas)
+    positions = running - np.repeat(running[firsts] - deltas[firsts], counts)
+    return np.repeat(post_ids[keep], counts), positions
 
 
 def _union(a, b):
