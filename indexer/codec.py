@@ -68,8 +68,6 @@ INLINE_LIMIT = 8
 #: per value length (0: all equal).
 INLINE_HEADER = struct.Struct("<BBBBBB")
 _LENGTH_CODES = {1: "B", 2: "H", 4: "I"}
-#: numpy types of a block's id array types (``_narrow``).
-_ID_DTYPES = {b"H": np.dtype("=u2"), b"I": np.dtype("=u4")}
 #: Bytes a line is looked for in at a time when reading a mapped file.
 _LINE_PIECE = 4096
 
@@ -367,20 +365,48 @@ def block_postings(data: bytes, fixed: int | None) -> tuple[array, array, bytes,
 
 
 def posting_arrays(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """The document numbers (int64) and weights (float64) of a term's posting blocks, as numpy arrays."""
-    ids, weights = [], []
+    """The document numbers (int64) and weights (float64) of a term's posting
+    blocks, as numpy arrays: each block's id deltas and weights are sliced
+    out, then all are converted and summed at once."""
+    counts, id_parts, widths, weight_parts, kinds = [], [], [], [], []
     for count, id_type, weights_kind, _, payload in _posting_blocks(data):
-        deltas = np.frombuffer(payload, dtype=_ID_DTYPES[id_type], count=count)
-        ids.append(deltas.cumsum(dtype=np.int64))
-        at = deltas.nbytes
-        if weights_kind == 2:
-            weights.append(np.frombuffer(payload, dtype="=f4", count=count, offset=at).astype(np.float64))
-        elif weights_kind == 1:
-            weights.append(np.full(count, np.frombuffer(payload, dtype="=f4", count=1, offset=at)[0],
-                                   dtype=np.float64))
-        else:
-            weights.append(np.ones(count))
-    return np.concatenate(ids), np.concatenate(weights)
+        size = 2 if id_type == b"H" else 4
+        counts.append(count)
+        id_parts.append(payload[:size * count])
+        widths.append(size)
+        kinds.append(weights_kind)
+        weight_parts.append(payload[size * count:size * count + (4 * count if weights_kind == 2 else 4)])
+    counts = np.array(counts, dtype=np.int64)
+    deltas = _joined(id_parts, np.array(widths), counts, {2: "=u2", 4: "=u4"}).astype(np.int64)
+    # each block's first delta is its first id: sum within blocks only
+    running = np.cumsum(deltas)
+    starts = np.cumsum(counts) - counts
+    ids = running - np.repeat(running[starts] - deltas[starts], counts)
+    kinds = np.array(kinds)
+    weights = np.ones(len(ids))
+    if (kinds == 2).all():
+        weights[:] = np.frombuffer(b"".join(weight_parts), dtype="=f4")
+    elif kinds.any():
+        per_block = np.repeat(kinds, counts)
+        for kind in (1, 2):
+            parts = [part for part, k in zip(weight_parts, kinds) if k == kind]
+            if parts:
+                values = np.frombuffer(b"".join(parts), dtype="=f4")
+                weights[per_block == kind] = np.repeat(values, counts[kinds == 1]) if kind == 1 else values
+    return ids, weights
+
+
+def _joined(parts: list[bytes], types: np.ndarray, counts: np.ndarray, dtypes: dict) -> np.ndarray:
+    """The numbers of byte strings ``parts``, each of numpy type ``dtypes[its type]``, in order."""
+    if (types == types[0]).all():
+        return np.frombuffer(b"".join(parts), dtype=dtypes[int(types[0])])
+    numbers = np.empty(int(counts.sum()), dtype=np.int64)
+    per_number = np.repeat(types, counts)
+    for kind, dtype in dtypes.items():
+        chosen = [part for part, k in zip(parts, types) if k == kind]
+        if chosen:
+            numbers[per_number == kind] = np.frombuffer(b"".join(chosen), dtype=dtype)
+    return numbers
 
 
 def prefix_documents(reader, fieldname: str, prefix: bytes) -> list[int]:
