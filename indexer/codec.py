@@ -377,23 +377,25 @@ def posting_arrays(data: bytes) -> tuple[np.ndarray, np.ndarray]:
         kinds.append(weights_kind)
         weight_parts.append(payload[size * count:size * count + (4 * count if weights_kind == 2 else 4)])
     counts = np.array(counts, dtype=np.int64)
-    deltas = _joined(id_parts, np.array(widths), counts, {2: "=u2", 4: "=u4"}).astype(np.int64)
-    # each block's first delta is its first id: sum within blocks only
-    running = np.cumsum(deltas)
-    starts = np.cumsum(counts) - counts
-    ids = running - np.repeat(running[starts] - deltas[starts], counts)
+    ids = runs_summed(_joined(id_parts, np.array(widths), counts, {2: "=u2", 4: "=u4"}), counts)
     kinds = np.array(kinds)
+    per_block = np.repeat(kinds, counts)
     weights = np.ones(len(ids))
-    if (kinds == 2).all():
-        weights[:] = np.frombuffer(b"".join(weight_parts), dtype="=f4")
-    elif kinds.any():
-        per_block = np.repeat(kinds, counts)
-        for kind in (1, 2):
-            parts = [part for part, k in zip(weight_parts, kinds) if k == kind]
-            if parts:
-                values = np.frombuffer(b"".join(parts), dtype="=f4")
-                weights[per_block == kind] = np.repeat(values, counts[kinds == 1]) if kind == 1 else values
+    one_each = [part for part, kind in zip(weight_parts, kinds) if kind == 2]
+    if one_each:
+        weights[per_block == 2] = np.frombuffer(b"".join(one_each), dtype="=f4")
+    shared = [part for part, kind in zip(weight_parts, kinds) if kind == 1]
+    if shared:
+        weights[per_block == 1] = np.repeat(np.frombuffer(b"".join(shared), dtype="=f4"), counts[kinds == 1])
     return ids, weights
+
+
+def runs_summed(deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The running sums (int64) of ``deltas`` taken as runs of ``counts``
+    numbers, each run summed on its own (a block's ids, a posting's positions)."""
+    running = np.cumsum(deltas, dtype=np.int64)
+    starts = np.cumsum(counts) - counts
+    return running - np.repeat(running[starts] - deltas[starts], counts)
 
 
 def _joined(parts: list[bytes], types: np.ndarray, counts: np.ndarray, dtypes: dict) -> np.ndarray:

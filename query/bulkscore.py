@@ -29,7 +29,7 @@ from whoosh import scoring
 from whoosh.matching import ListMatcher, binary, wrappers
 from whoosh.query.spans import SpanNear2
 
-from indexer.codec import BlockMatcher, block_postings, posting_arrays
+from indexer.codec import BlockMatcher, block_postings, posting_arrays, runs_summed
 from indexer.formats import BulkPositions
 from query.scoring import BM25F
 
@@ -65,10 +65,14 @@ def ranked(searcher, query, wanted: int | None, sortedby: str | None = None,
 def _best(scores: np.ndarray, ids: np.ndarray, wanted: int | None) -> np.ndarray:
     """Positions of the ``wanted`` best scores, best first, ties by id."""
     if wanted is not None and len(scores) > wanted:
-        floor = np.partition(scores, len(scores) - wanted)[len(scores) - wanted] if wanted else np.inf
-        candidates = np.flatnonzero(scores >= floor)
+        candidates = np.flatnonzero(scores >= _floor(scores, wanted))
         return candidates[np.lexsort((ids[candidates], -scores[candidates]))][:wanted]
     return np.lexsort((ids, -scores))
+
+
+def _floor(scores: np.ndarray, wanted: int) -> float:
+    """The ``wanted``-th best of more than ``wanted`` scores (infinite for none wanted)."""
+    return np.partition(scores, len(scores) - wanted)[len(scores) - wanted] if wanted else np.inf
 
 
 class _Segment:
@@ -93,8 +97,7 @@ class _Segment:
             ids, scores = self.evaluate(matcher.a)
             needed = ids
             if len(ids) > wanted and matcher.b.is_active():
-                floor = np.partition(scores, len(scores) - wanted)[len(scores) - wanted]
-                needed = ids[scores + matcher.b.max_quality() >= floor]
+                needed = ids[scores + matcher.b.max_quality() >= _floor(scores, wanted)]
             return _plus(ids, scores, *self.evaluate(matcher.b, needed))
         return self.evaluate(matcher)
 
@@ -155,7 +158,7 @@ class _Segment:
             ids, scores = ids[keep], scores[keep]
         found = _consecutive(m.ms, ids) if len(ids) else np.zeros(0, dtype=bool)
         if found is None:  # positions this module cannot read as arrays
-            found = _stepped_phrase(m, ids)
+            return _stepped_through(m, ids)
         return ids[found], scores[found] * m.boost
 
     def _leaf_scoring(self, m):
@@ -216,19 +219,6 @@ def _stepped_through(m, within) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float64)
 
 
-def _stepped_phrase(m, ids: np.ndarray) -> np.ndarray:
-    """Which of ``ids`` the phrase matcher ``m`` finds the words in order in, asking it one at a time."""
-    child = m.child
-    found = np.zeros(len(ids), dtype=bool)
-    for position, docnum in enumerate(ids.tolist()):
-        if child.id() < docnum:
-            child.skip_to(docnum)
-            if not child.is_active():
-                break
-        found[position] = child.id() == docnum and bool(m._get_spans())
-    return found
-
-
 def _consecutive(terms: list, ids: np.ndarray) -> np.ndarray | None:
     """Which of ``ids`` hold ``terms[0]`` at some position p, ``terms[1]`` at
     p + 1 and so on (Whoosh's ordered ``SpanNear2`` with slop 1), read from
@@ -271,11 +261,8 @@ def _positions(m, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     in_kept = np.repeat(keep, lengths)
     in_kept[starts[keep]] = False  # the type code
-    deltas = raw[in_kept].view(np.uint16).astype(np.int64)
     counts = (lengths[keep] - 1) // 2
-    firsts = np.cumsum(counts) - counts
-    running = np.cumsum(deltas)
-    positions = running - np.repeat(running[firsts] - deltas[firsts], counts)
+    positions = runs_summed(raw[in_kept].view(np.uint16), counts)
     return np.repeat(post_ids[keep], counts), positions
 
 
