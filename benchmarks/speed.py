@@ -123,7 +123,10 @@ def run(command: list[str]) -> Run:
         peak = 0.0
         while process.poll() is None:
             peak = max(peak, _tree_pss(process.pid))
-            time.sleep(PSS_EVERY)
+            try:  # returns as soon as the command ends: a sleep would round its time up
+                process.wait(timeout=PSS_EVERY)
+            except subprocess.TimeoutExpired:
+                pass
         seconds = time.perf_counter() - start
         out.seek(0), err.seek(0)
         stdout = out.read()
