@@ -85,8 +85,13 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     if len(folded) == len(text):
         return folded, None
     offsets: list[int] = []
-    for index, char in enumerate(text):
-        offsets.extend([index] * len(_TABLE[ord(char)]))
+    done = 0
+    for run in _changing.finditer(text):  # characters outside these runs fold to themselves
+        offsets.extend(range(done, run.start()))
+        for index in range(run.start(), run.end()):
+            offsets.extend([index] * len(_TABLE[ord(text[index])]))
+        done = run.end()
+    offsets.extend(range(done, len(text)))
     offsets.append(len(text))
     return folded, offsets
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.normalize import fold, fold_text, original_span
+from indexer.normalize import fold, original_span
 
 #: Characters that end a Chinese (or Western) sentence; a line break does too.
 SENTENCE_ENDS = "。！？；!?;\n"
@@ -44,8 +44,7 @@ def highlight_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     pattern = _pattern(tuple(needles))
     if pattern is None:
         return []
-    folded = fold_text(text)
-    offsets = fold(text)[1] if len(folded) != len(text) else None
+    folded, offsets = fold(text)
     spans = []
     match = pattern.search(folded)
     while match:  # one match per starting character: needles may overlap
