@@ -36,6 +36,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from itertools import accumulate
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import (
@@ -332,21 +333,32 @@ def length_bytes_of(perdoc, fieldname: str) -> bytes | None:
     return stored + bytes(perdoc.doc_count_all() - len(stored))
 
 
-def _posting_blocks(data: bytes):
+def _posting_blocks(data: bytes, within: np.ndarray | None = None):
     """Each posting block of a term's list (``block_bytes``): its count, id
-    array type, weights kind, value-length type and (decompressed) payload."""
+    array type, weights kind, value-length type and (decompressed) payload.
+    With ``within`` (sorted document numbers), only the blocks whose range of
+    documents holds one of them (the others are not decompressed)."""
     if data[:len(BLOCKS_MAGIC)] != BLOCKS_MAGIC:
         raise ValueError("not a posting list")
     position = len(BLOCKS_MAGIC)
+    blocks, last_ids = [], []
     last = False
     while not last:
         size = BLOCK_SIZE.unpack_from(data, position)[0]
         last = size < 0
         start = position + BLOCK_SIZE.size
         position = start + abs(size)
-        count, _, _, compression, _, _, id_type, weights_kind, length_type = \
-            BLOCK_HEADER.unpack_from(data, start)
-        payload = data[start + BLOCK_HEADER.size:position]
+        header = BLOCK_HEADER.unpack_from(data, start)
+        blocks.append((start + BLOCK_HEADER.size, position, header))
+        last_ids.append(header[1])
+    if within is not None:
+        # block i holds documents (last_ids[i - 1], last_ids[i]]
+        firsts = np.searchsorted(within, np.array([-1] + last_ids[:-1]), side="right")
+        held = firsts < len(within)
+        held[held] = within[firsts[held]] <= np.array(last_ids)[held]
+        blocks = [block for block, keep in zip(blocks, held.tolist()) if keep]
+    for start, end, (count, _, _, compression, _, _, id_type, weights_kind, length_type) in blocks:
+        payload = data[start:end]
         yield count, id_type, weights_kind, length_type, zlib.decompress(payload) if compression else payload
 
 
@@ -364,18 +376,70 @@ def block_postings(data: bytes, fixed: int | None) -> tuple[array, array, bytes,
     return ids, weights, b"".join(values), lengths
 
 
-def posting_arrays(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """The document numbers (int64) and weights (float64) of a term's posting
-    blocks, as numpy arrays: each block's id deltas and weights are sliced
-    out, then all are converted and summed at once."""
-    counts, id_parts, widths, weight_parts, kinds = [], [], [], [], []
-    for count, id_type, weights_kind, _, payload in _posting_blocks(data):
+_NO_POSTINGS = (np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+class Postings(NamedTuple):
+    """A term's postings as numpy arrays: document numbers (int64), weights
+    (float64) and, when asked for, the values joined and their lengths."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+    values: bytes | None = None
+    lengths: np.ndarray | None = None
+
+
+def term_entry(reader, fieldname: str, tbytes: bytes) -> bytes | None:
+    """The term's entry in the segment ``reader`` (None if it has no such term)."""
+    try:
+        return reader._terms._entry(fieldname, tbytes)
+    except KeyError:
+        return None
+
+
+def entry_doc_frequency(entry: bytes) -> int:
+    """How many documents hold the term of this entry."""
+    return TermInfo.doc_frequency_of(entry)
+
+
+def entry_postings(reader, fieldname: str, entry: bytes, within: np.ndarray | None = None,
+                   values: bool = False) -> Postings:
+    """The postings of the term whose entry (``term_entry``) this is, in the
+    segment ``reader``, read straight from the entry or the posting blocks.
+    With ``within`` (sorted document numbers), blocks holding none of them
+    are left out (postings of other documents may remain)."""
+    if entry[0] & 1:
+        _, _, ids, weights, lengths, joined = read_inline(entry)
+        return Postings(np.frombuffer(ids, dtype=np.uint32).astype(np.int64),
+                        np.frombuffer(weights, dtype=np.float32).astype(np.float64),
+                        joined if values else None,
+                        np.frombuffer(lengths, dtype=np.uint32).astype(np.int64) if values else None)
+    offset, length = ENTRY_EXTENT.unpack_from(entry, TermInfo._struct.size)
+    fixed = reader.schema[fieldname].format.fixed_value_size() if values else None
+    return posting_arrays(reader._terms._postfile.get(offset, length), within, values, fixed)
+
+
+def posting_arrays(data: bytes, within: np.ndarray | None = None, values: bool = False,
+                   fixed: int | None = None) -> Postings:
+    """The postings of a term's posting blocks (``block_bytes``; only those
+    that may hold ``within``, if given): each block's id deltas and weights
+    (and value lengths and values) are sliced out, then all are converted and
+    summed at once. ``fixed``: the format's value size."""
+    counts, id_parts, widths, weight_parts, kinds, lengths, joined = [], [], [], [], [], array("I"), []
+    for count, id_type, weights_kind, length_type, payload in _posting_blocks(data, within):
         size = 2 if id_type == b"H" else 4
         counts.append(count)
         id_parts.append(payload[:size * count])
         widths.append(size)
         kinds.append(weights_kind)
-        weight_parts.append(payload[size * count:size * count + (4 * count if weights_kind == 2 else 4)])
+        weights_end = size * count + (4 * count if weights_kind == 2 else 4 if weights_kind == 1 else 0)
+        weight_parts.append(payload[size * count:weights_end])
+        if values:
+            block_lengths, at = _value_lengths(payload, weights_end, count, length_type, fixed)
+            lengths.extend(block_lengths)
+            joined.append(payload[at:])
+    if not counts:
+        return Postings(*_NO_POSTINGS, b"" if values else None, np.zeros(0, dtype=np.int64) if values else None)
     counts = np.array(counts, dtype=np.int64)
     ids = runs_summed(_joined(id_parts, np.array(widths), counts, {2: "=u2", 4: "=u4"}), counts)
     kinds = np.array(kinds)
@@ -387,7 +451,9 @@ def posting_arrays(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     shared = [part for part, kind in zip(weight_parts, kinds) if kind == 1]
     if shared:
         weights[per_block == 1] = np.repeat(np.frombuffer(b"".join(shared), dtype="=f4"), counts[kinds == 1])
-    return ids, weights
+    if not values:
+        return Postings(ids, weights)
+    return Postings(ids, weights, b"".join(joined), np.frombuffer(lengths, dtype=np.uint32).astype(np.int64))
 
 
 def runs_summed(deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -1,22 +1,28 @@
-"""Ranking by whole posting lists: a query's Whoosh matcher tree scored with numpy.
+"""Ranking by whole posting lists: a Whoosh query scored with numpy, a segment at a time.
 
 Whoosh ranks a page of hits one document at a time: a Python call per
-matching document at every node of the matcher tree, so a common word costs
-tens of milliseconds per hundred thousand articles. Here each node of the
-same tree is evaluated at once for the whole segment:
+matching document at every node of its matcher tree, after building that
+tree (a scorer and a first posting block per term, a first match per
+phrase). Here each node of the query is evaluated at once for the whole
+segment, straight from the term entries and posting blocks:
 
-* a term reads its posting list whole (``indexer.codec.posting_arrays``) and
-  scores it with its own scorer's BM25F parameters and the segment's field
-  lengths;
-* unions, intersections, optional parts (``AndMaybe``), exclusions, boosts
-  and deletions combine the arrays, adding scores in the order Whoosh's
-  matchers add them — the same floating-point operations, so the same
-  scores, the same order, ties by document number;
-* a phrase is its terms' intersection, scored the same way, kept where the
-  phrase matcher finds the words in order; nodes of other kinds are read by
-  stepping through their own Whoosh matcher.
+* a term reads its postings as arrays (``indexer.codec.term_postings``) and
+  scores them with the BM25F parameters of Whoosh's own scorer for it (made
+  once per query for the whole index) and the segment's field lengths;
+* ``Or`` adds the scores of the documents several parts match, ``And``
+  keeps the documents of every part, ``AndMaybe`` adds its optional part
+  where it matches, ``AndNot`` drops the excluded documents; boosts, constant
+  scores and numeric ranges (read as their terms) as Whoosh scores them;
+* a phrase is its terms' documents, scored as the sum of the terms, kept
+  where the terms stand at consecutive positions;
+* a query of another kind steps through its own Whoosh matcher.
 
-When only the top N are wanted and the query is ``AndMaybe(words,
+The scores are Whoosh's, though a sum may be added in another order (a
+difference in the last bits). Deleted documents are dropped at the end.
+
+A part asked for known candidates only (the documents an ``And`` has left,
+an optional part's articles) reads only the posting blocks that may hold
+them. When only the top N are wanted and the query is ``AndMaybe(words,
 verbatim)`` (a query of several words), the verbatim part is checked only
 for articles whose words' score plus the verbatim part's highest possible
 score reaches the N-th best words' score: no other article can enter the page.
@@ -25,15 +31,16 @@ score reaches the N-th best words' score: no other article can enter the page.
 from __future__ import annotations
 
 import numpy as np
+from whoosh import query as wq
 from whoosh import scoring
-from whoosh.matching import ListMatcher, binary, wrappers
-from whoosh.query.spans import SpanNear2
+from whoosh.matching import ListMatcher
 
-from indexer.codec import BlockMatcher, block_postings, posting_arrays, runs_summed
+from indexer.codec import entry_doc_frequency, entry_postings, runs_summed, term_entry
 from indexer.formats import BulkPositions
 from query.scoring import BM25F
 
-_NOTHING = (np.empty(0, dtype=np.int64), np.empty(0))
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NOTHING = (_NO_IDS, np.zeros(0))
 
 
 def ranked(searcher, query, wanted: int | None, sortedby: str | None = None,
@@ -42,11 +49,13 @@ def ranked(searcher, query, wanted: int | None, sortedby: str | None = None,
     of ``query`` on ``searcher`` and how many documents match. Best first,
     ties by lower number; with ``sortedby`` (a numeric column: ``date``), by
     its value (descending if ``reverse``), then best first."""
-    context = searcher.context()
+    scorers = _Scorers(searcher)
     scores, numbers, keys = [], [], []
     for subsearcher, offset in searcher.leaf_searchers():
-        segment = _Segment(subsearcher.reader())
-        ids, values = segment.top(query.matcher(subsearcher, context), None if sortedby else wanted)
+        if not subsearcher.reader().doc_count_all():  # an empty index's reader has no terms
+            continue
+        segment = _Segment(subsearcher, scorers)
+        ids, values = segment.live(*segment.top(query, None if sortedby else wanted))
         scores.append(values)
         numbers.append(ids + offset)
         if sortedby:
@@ -75,11 +84,29 @@ def _floor(scores: np.ndarray, wanted: int) -> float:
     return np.partition(scores, len(scores) - wanted)[len(scores) - wanted] if wanted else np.inf
 
 
-class _Segment:
-    """Evaluates matcher trees over one segment."""
+class _Scorers:
+    """Whoosh's scorer of each term of a query, made once for the whole index
+    (its idf and average field length are the index's, whatever the segment)."""
 
-    def __init__(self, reader):
-        self.reader = reader
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self._made: dict = {}
+
+    def __call__(self, fieldname: str, tbytes: bytes):
+        key = (fieldname, tbytes)
+        if key not in self._made:
+            self._made[key] = self.searcher.weighting.scorer(self.searcher, fieldname, tbytes)
+        return self._made[key]
+
+
+class _Segment:
+    """Evaluates queries over one segment."""
+
+    def __init__(self, searcher, scorers: _Scorers):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = self.reader.schema
+        self.scorers = scorers
 
     def column(self, name: str) -> np.ndarray:
         """The segment's values of a numeric column (0 where missing), kept with the segment."""
@@ -89,114 +116,199 @@ class _Segment:
                                      dtype=np.int64)
         return columns[name]
 
-    def top(self, matcher, wanted: int | None) -> tuple[np.ndarray, np.ndarray]:
-        """Every document ``matcher`` matches and its score; with ``wanted``,
-        the scores of documents that cannot reach the best ``wanted`` may be
-        left without an ``AndMaybe`` root's optional part."""
-        if wanted and type(matcher) is binary.AndMaybeMatcher and matcher.a.is_active():
-            ids, scores = self.evaluate(matcher.a)
+    def live(self, ids: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``ids`` and ``scores`` without the segment's deleted documents."""
+        if not self.reader.has_deletions() or not len(ids):
+            return ids, scores
+        deleted = np.fromiter(self.reader.deleted_docs_set, dtype=np.int64)
+        keep = ~np.isin(ids, deleted)
+        return ids[keep], scores[keep]
+
+    def top(self, q, wanted: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """Every document ``q`` matches and its score; with ``wanted``, the
+        scores of documents that cannot reach the best ``wanted`` may be left
+        without an ``AndMaybe`` root's optional part."""
+        if wanted and type(q) is wq.AndMaybe:
+            ids, scores = self.evaluate(q.a)
             needed = ids
-            if len(ids) > wanted and matcher.b.is_active():
-                needed = ids[scores + matcher.b.max_quality() >= _floor(scores, wanted)]
-            return _plus(ids, scores, *self.evaluate(matcher.b, needed))
-        return self.evaluate(matcher)
+            if len(ids) > wanted:
+                needed = ids[scores + self.bound(q.b) >= _floor(scores, wanted)]
+            return _plus(ids, scores, *self.evaluate(q.b, needed))
+        return self.evaluate(q)
 
-    def evaluate(self, m, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted document numbers ``m`` matches and their scores. ``within``
+    def evaluate(self, q, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted document numbers ``q`` matches and their scores. ``within``
         (sorted) names the only documents the caller needs; more may be returned."""
-        if not m.is_active():
+        kind = type(q)
+        if q is wq.NullQuery or (within is not None and not len(within)):
             return _NOTHING
-        kind = type(m)
-        if kind in (BlockMatcher, ListMatcher):
-            leaf = self._leaf(m)
-            if leaf is not None:
-                return leaf
-        elif kind is binary.UnionMatcher:
-            return _union(self.evaluate(m.a, within), self.evaluate(m.b, within))
-        elif kind is binary.IntersectionMatcher:
-            if self._stepped(m.a) and not self._stepped(m.b):
-                b = self.evaluate(m.b, within)
-                return _both(self.evaluate(m.a, b[0]), b)
-            a = self.evaluate(m.a, within)
-            return _both(a, self.evaluate(m.b, a[0]))
-        elif kind is binary.AndMaybeMatcher:
-            a = self.evaluate(m.a, within)
-            return _plus(*a, *self.evaluate(m.b, a[0]))
-        elif isinstance(m, binary.AndNotMatcher):
-            ids, scores = self.evaluate(m.a, within)
-            keep = ~np.isin(ids, self.evaluate(m.b, ids)[0], assume_unique=True)
+        if kind is wq.Term:
+            return self._term(q, within)
+        if kind is wq.Phrase:
+            return self._phrase(q, within)
+        if kind in (wq.Or, wq.And) and not (kind is wq.Or and (q.minmatch or q.scale)):
+            return self._compound(q, within)
+        if kind is wq.AndMaybe:
+            a = self.evaluate(q.a, within)
+            return _plus(*a, *self.evaluate(q.b, a[0]))
+        if isinstance(q, wq.AndNot):
+            ids, scores = self.evaluate(q.a, within)
+            keep = ~np.isin(ids, self.evaluate(q.b, ids)[0], assume_unique=True)
             return ids[keep], scores[keep]
-        elif kind is wrappers.WrappingMatcher:
-            ids, scores = self.evaluate(m.child, within)
-            return ids, scores * m.boost
-        elif kind is wrappers.ConstantScoreWrapperMatcher:
-            ids, _ = self.evaluate(m.child, within)
-            return ids, np.full(len(ids), m.score())
-        elif kind is wrappers.FilterMatcher:
-            ids, scores = self.evaluate(m.child, within)
-            listed = np.isin(ids, np.fromiter(m._ids, dtype=np.int64, count=len(m._ids)))
-            keep = ~listed if m._exclude else listed
-            return ids[keep], scores[keep] * m.boost
-        elif kind is SpanNear2.SpanNear2Matcher:
-            return self._phrase(m, within)
-        return _stepped_through(m, within)
+        if kind is wq.Every:
+            ids = np.arange(self.reader.doc_count_all(), dtype=np.int64)
+            return ids, np.full(len(ids), float(q.boost))
+        if isinstance(q, wq.NumericRange):
+            compiled = q._compile_query(self.reader)
+            if isinstance(compiled, wq.ConstantScoreQuery):
+                return self._constant(compiled.child, compiled.score, within)
+            return self.evaluate(compiled, within)
+        if kind is wq.ConstantScoreQuery:
+            return self._constant(q.child, q.score, within)
+        return _matched(q.matcher(self.searcher, self.searcher.context()), within)
 
-    def _stepped(self, m) -> bool:
-        """Whether evaluating ``m`` steps through a Whoosh matcher somewhere (slow per document)."""
-        kind = type(m)
-        if kind in (BlockMatcher, ListMatcher):
-            return not m.is_active() or self._leaf_scoring(m) is None
-        children = m.children() if kind is not SpanNear2.SpanNear2Matcher else ()
-        return not children or any(self._stepped(c) for c in children)
+    def bound(self, q) -> float:
+        """A score ``q`` cannot exceed in this segment."""
+        kind = type(q)
+        if q is wq.NullQuery:
+            return 0.0
+        if kind is wq.Term:
+            entry = self._entry(q.fieldname, q.text)
+            return 0.0 if entry is None else self.scorers(q.fieldname, entry[0]).max_quality() * q.boost
+        if kind is wq.Phrase:
+            return sum(self.bound(wq.Term(q.fieldname, word)) for word in q.words) * q.boost
+        if kind in (wq.Or, wq.And):
+            total = sum(self.bound(sub) for sub in q.subqueries)
+            return total * q.boost if len(q.subqueries) > 1 else total
+        return np.inf
 
-    def _phrase(self, m, within):
-        """Documents of the phrase's words (its child intersection) that have
-        the words at consecutive positions, with the intersection's score."""
-        ids, scores = self.evaluate(m.child, within)
-        if within is not None:
-            keep = np.isin(ids, within, assume_unique=True)
-            ids, scores = ids[keep], scores[keep]
-        found = _consecutive(m.ms, ids) if len(ids) else np.zeros(0, dtype=bool)
-        if found is None:  # positions this module cannot read as arrays
-            return _stepped_through(m, ids)
-        return ids[found], scores[found] * m.boost
-
-    def _leaf_scoring(self, m):
-        """How a term matcher scores: ``("bm25", scorer, lengths)``, ``("weight",)``,
-        or None when only the matcher itself can say."""
-        scorer = m.scorer if type(m) is BlockMatcher else m._scorer
-        if scorer is None or type(scorer) is scoring.WeightScorer:
-            return ("weight",)
-        if type(scorer) is scoring.BM25FScorer and m.term() is not None:
-            lengths = BM25F.length_array(self.reader, m.term()[0])
-            if lengths is not None:
-                return ("bm25", scorer, lengths)
-        return None
-
-    def _leaf(self, m):
-        how = self._leaf_scoring(m)
-        if how is None:
+    def _entry(self, fieldname: str, text) -> tuple[bytes, bytes] | None:
+        """The term's bytes and its entry in this segment, if it has the term."""
+        field = self.schema[fieldname] if fieldname in self.schema else None
+        if field is None:
             return None
-        if type(m) is ListMatcher:
-            ids = np.asarray(m._ids[m._i:], dtype=np.int64)
-            if m._all_weights:
-                weights = np.full(len(ids), float(m._all_weights))
-            elif m._weights:
-                weights = np.asarray(m._weights[m._i:], dtype=np.float64)
-            else:
-                weights = np.ones(len(ids))
-        else:
-            ids, weights = posting_arrays(m._postfile.get(m._startoffset, m._length))
-            if m.id() > ids[0]:  # a matcher already moved on (a phrase's first document)
-                start = np.searchsorted(ids, m.id())
-                ids, weights = ids[start:], weights[start:]
-        if how[0] == "weight":
-            return ids, weights
-        _, scorer, lengths = how
+        try:
+            tbytes = field.to_bytes(text)
+        except ValueError:
+            return None
+        entry = term_entry(self.reader, fieldname, tbytes)
+        return None if entry is None else (tbytes, entry)
+
+    def _term(self, q, within):
+        found = self._entry(q.fieldname, q.text)
+        if found is None:
+            return _NOTHING
+        tbytes, entry = found
+        postings = entry_postings(self.reader, q.fieldname, entry, within)
+        scores = self._scored(q.fieldname, tbytes, postings)
+        if scores is None:  # a scorer this module cannot vectorise
+            return _stepped_through(q.matcher(self.searcher, self.searcher.context()), within)
+        return postings.ids, scores * q.boost if q.boost != 1.0 else scores
+
+    def _scored(self, fieldname: str, tbytes: bytes, postings) -> np.ndarray | None:
+        scorer = self.scorers(fieldname, tbytes)
+        if type(scorer) is scoring.WeightScorer:
+            return postings.weights
+        lengths = BM25F.length_array(self.reader, fieldname)
+        if type(scorer) is not scoring.BM25FScorer or lengths is None:
+            return None
         idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        fl = lengths[ids]
+        weights, fl = postings.weights, lengths[postings.ids]
         # scoring.bm25, the same operations in the same order
-        return ids, idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+        return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+
+    def _compound(self, q, within):
+        """``Or``: every document of a part, scores added; ``And``: documents
+        of every part (the smallest read first), scores added."""
+        subs = [sub for sub in q.subqueries if sub is not wq.NullQuery]
+        if len(q.subqueries) == 1:  # Whoosh's compound of one part is that part, boost ignored
+            return self.evaluate(q.subqueries[0], within)
+        if type(q) is wq.Or:
+            parts = [self.evaluate(sub, within) for sub in subs]
+            ids, scores = _union(parts) if parts else _NOTHING
+        else:
+            if len(subs) < len(q.subqueries):
+                return _NOTHING
+            ids, scores = None, None
+            for sub in sorted(subs, key=self._size):
+                found = self.evaluate(sub, within if ids is None else ids)
+                ids, scores = found if ids is None else _both((ids, scores), found)
+                if not len(ids):
+                    return _NOTHING
+        return ids, scores * q.boost if q.boost != 1.0 else scores
+
+    def _size(self, q) -> float:
+        """About how many documents ``q`` matches in this segment (to read small parts first)."""
+        kind = type(q)
+        if kind is wq.Term:
+            found = self._entry(q.fieldname, q.text)
+            return 0 if found is None else entry_doc_frequency(found[1])
+        if kind is wq.Phrase:
+            return min((self._size(wq.Term(q.fieldname, word)) for word in q.words), default=0)
+        if kind is wq.Or:
+            return sum(self._size(sub) for sub in q.subqueries)
+        if kind is wq.And:
+            return min((self._size(sub) for sub in q.subqueries), default=0)
+        return self.reader.doc_count_all()
+
+    def _constant(self, child, score: float, within):
+        ids = self._documents(child, within)
+        return ids, np.full(len(ids), float(score))
+
+    def _documents(self, q, within) -> np.ndarray:
+        """The documents ``q`` matches, unscored (terms, ranges of terms and
+        their ``Or``: what a date range is made of)."""
+        if type(q) is wq.Term:
+            found = self._entry(q.fieldname, q.text)
+            return _NO_IDS if found is None else entry_postings(self.reader, q.fieldname, found[1], within).ids
+        if isinstance(q, wq.TermRange):
+            entries = (term_entry(self.reader, q.fieldname, tbytes) for tbytes in q._btexts(self.reader))
+            parts = [entry_postings(self.reader, q.fieldname, entry, within).ids for entry in entries if entry]
+        elif type(q) is wq.Or and not (q.minmatch or q.scale):
+            parts = [self._documents(sub, within) for sub in q.subqueries]
+        else:
+            return self.evaluate(q, within)[0]
+        return np.unique(np.concatenate(parts)) if parts else _NO_IDS
+
+    def _phrase(self, q, within):
+        """Documents holding the phrase's terms at consecutive positions (Whoosh's
+        ordered ``SpanNear2`` with slop 1), scored as the sum of the terms."""
+        fieldname = q.fieldname
+        if fieldname not in self.schema or not isinstance(self.schema[fieldname].format, BulkPositions):
+            return _stepped_through(q.matcher(self.searcher, self.searcher.context()), within)
+        terms = [self._entry(fieldname, word) for word in q.words]
+        if not terms or any(term is None for term in terms):
+            return _NOTHING
+        ids, scores, read = within, None, []
+        for place in sorted(range(len(terms)), key=lambda i: entry_doc_frequency(terms[i][1])):
+            tbytes, entry = terms[place]
+            postings = entry_postings(self.reader, fieldname, entry, ids, values=True)
+            term_scores = self._scored(fieldname, tbytes, postings)
+            if term_scores is None:
+                return _stepped_through(q.matcher(self.searcher, self.searcher.context()), within)
+            found = (postings.ids, term_scores)
+            ids, scores = found if scores is None else _both((ids, scores), found)
+            read.append((place, postings))
+            if not len(ids):
+                return _NOTHING
+        found = _consecutive(read, ids)
+        if found is None:  # positions this module cannot read as arrays
+            return _stepped_through(q.matcher(self.searcher, self.searcher.context()), ids)
+        return ids[found], scores[found] * q.boost if q.boost != 1.0 else scores[found]
+
+
+def _matched(m, within) -> tuple[np.ndarray, np.ndarray]:
+    """The documents and scores of a Whoosh matcher: a list of documents
+    without a scorer (a character prefix, a constant score) read at once,
+    any other stepped through."""
+    if type(m) is ListMatcher and m._scorer is None:
+        ids = np.asarray(m._ids[m._i:], dtype=np.int64)
+        if m._all_weights:
+            return ids, np.full(len(ids), float(m._all_weights))
+        if m._weights:
+            return ids, np.asarray(m._weights[m._i:], dtype=np.float64)
+        return ids, np.ones(len(ids))
+    return _stepped_through(m, within)
 
 
 def _stepped_through(m, within) -> tuple[np.ndarray, np.ndarray]:
@@ -209,6 +321,8 @@ def _stepped_through(m, within) -> tuple[np.ndarray, np.ndarray]:
             m.next()
     else:
         for docnum in within.tolist():
+            if not m.is_active():
+                break
             if m.id() < docnum:
                 m.skip_to(docnum)
                 if not m.is_active():
@@ -219,79 +333,64 @@ def _stepped_through(m, within) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float64)
 
 
-def _consecutive(terms: list, ids: np.ndarray) -> np.ndarray | None:
-    """Which of ``ids`` hold ``terms[0]`` at some position p, ``terms[1]`` at
-    p + 1 and so on (Whoosh's ordered ``SpanNear2`` with slop 1), read from
-    the terms' posting values as arrays; None if a term's values are not
-    ``BulkPositions`` deltas of 16 bits."""
+def _consecutive(read: list, ids: np.ndarray) -> np.ndarray | None:
+    """Which of ``ids`` hold the phrase's terms at consecutive positions:
+    ``read`` is each term's place in the phrase and postings (with values).
+    None if a term's values are not ``BulkPositions`` deltas of 16 bits."""
     keys = None
-    for offset, term in enumerate(terms):
-        read = _positions(term, ids)
-        if read is None:
+    for place, postings in sorted(read, key=lambda item: item[0]):
+        positioned = _positions(postings, ids)
+        if positioned is None:
             return None
-        docs, positions = read
-        shifted = positions - offset
+        docs, positions = positioned
+        shifted = positions - place
         ok = shifted >= 0
         these = (docs[ok] << 32) | shifted[ok]
-        keys = these if keys is None else np.intersect1d(keys, these, assume_unique=False)
+        keys = these if keys is None else np.intersect1d(keys, these)
         if not len(keys):
             break
     return np.isin(ids, keys >> 32)
 
 
-def _positions(m, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Each position of term matcher ``m`` in the documents ``ids``, as
-    (document, position) arrays, from its values (``BulkPositions``)."""
-    if type(m) is BlockMatcher:
-        if not isinstance(m.format, BulkPositions):
-            return None
-        post_ids, _, values, lengths = block_postings(m._postfile.get(m._startoffset, m._length), None)
-        post_ids = np.frombuffer(post_ids, dtype=np.uint32).astype(np.int64)
-        lengths = np.frombuffer(lengths, dtype=np.uint32).astype(np.int64)
-    elif type(m) is ListMatcher and isinstance(m._format, BulkPositions) and m._values:
-        post_ids = np.asarray(m._ids, dtype=np.int64)
-        values = b"".join(m._values)
-        lengths = np.fromiter(map(len, m._values), dtype=np.int64, count=len(m._values))
-    else:
-        return None
+def _positions(postings, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each position of a term in the documents ``ids``, as (document,
+    position) arrays, from its posting values (``BulkPositions``)."""
+    lengths = postings.lengths
     starts = np.cumsum(lengths) - lengths
-    raw = np.frombuffer(values, dtype=np.uint8)
-    keep = np.isin(post_ids, ids) & (lengths > 1)
+    raw = np.frombuffer(postings.values, dtype=np.uint8)
+    keep = np.isin(postings.ids, ids) & (lengths > 1)
     if (raw[starts[keep]] != ord("H")).any():
         return None
     in_kept = np.repeat(keep, lengths)
     in_kept[starts[keep]] = False  # the type code
     counts = (lengths[keep] - 1) // 2
     positions = runs_summed(raw[in_kept].view(np.uint16), counts)
-    return np.repeat(post_ids[keep], counts), positions
+    return np.repeat(postings.ids[keep], counts), positions
 
 
-def _union(a, b):
-    """Whoosh's ``UnionMatcher``: every document of either, ``a + b`` where both."""
-    (a_ids, a_scores), (b_ids, b_scores) = a, b
-    ids = np.sort(np.concatenate((a_ids, b_ids)), kind="stable")  # merges the two sorted runs
-    if len(ids) > 1:
-        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
-    a_at, b_at = np.searchsorted(ids, a_ids), np.searchsorted(ids, b_ids)
-    scores = np.empty(len(ids))
-    scores[a_at] = a_scores
-    in_a = np.zeros(len(ids), dtype=bool)
-    in_a[a_at] = True
-    both = in_a[b_at]
-    scores[b_at[~both]] = b_scores[~both]
-    scores[b_at[both]] = scores[b_at[both]] + b_scores[both]
+def _union(parts: list) -> tuple[np.ndarray, np.ndarray]:
+    """Every document of any part, the parts' scores added where several match."""
+    if len(parts) == 1:
+        return parts[0]
+    every = np.concatenate([ids for ids, _ in parts])
+    ids, at = np.unique(every, return_inverse=True)
+    scores = np.zeros(len(ids))
+    start = 0
+    for part_ids, part_scores in parts:  # part by part: the sum in the parts' order
+        np.add.at(scores, at[start:start + len(part_ids)], part_scores)
+        start += len(part_ids)
     return ids, scores
 
 
 def _both(a, b):
-    """Whoosh's ``IntersectionMatcher``: documents of both, ``a + b``."""
+    """Documents of both, ``a + b``."""
     (a_ids, a_scores), (b_ids, b_scores) = a, b
     ids, at_a, at_b = np.intersect1d(a_ids, b_ids, assume_unique=True, return_indices=True)
     return ids, a_scores[at_a] + b_scores[at_b]
 
 
 def _plus(a_ids, a_scores, b_ids, b_scores):
-    """Whoosh's ``AndMaybeMatcher``: documents of ``a``, plus ``b``'s score where it matches too."""
+    """Documents of ``a``, plus ``b``'s score where it matches too."""
     _, at_a, at_b = np.intersect1d(a_ids, b_ids, assume_unique=True, return_indices=True)
     scores = a_scores.copy()
     scores[at_a] = a_scores[at_a] + b_scores[at_b]

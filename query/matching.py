@@ -105,6 +105,8 @@ class _CharPrefix(wq.Prefix):
         if self.fieldname not in reader.indexed_field_names():
             return NullMatcher()
         docs = prefix_documents(reader, self.fieldname, self.text.encode("utf-8"))
+        if reader.has_deletions():  # Whoosh's term matchers leave them out; this list must too
+            docs = [doc for doc in docs if not reader.is_deleted(doc)]
         return ListMatcher(docs, all_weights=self.boost) if docs else NullMatcher()
 
     def estimate_size(self, reader):

@@ -92,3 +92,35 @@ def test_skipping_lands_on_the_first_posting_at_or_after_the_target(tmp_path):
             assert (matcher.id() if matcher.is_active() else None) == (expected[0] if expected else None)
             if expected:  # and reading on from there sees every later posting
                 assert list(matcher.all_ids()) == expected
+
+
+def test_postings_read_as_arrays_are_the_matchers(tmp_path):
+    """``entry_postings`` gives the matcher's documents, weights and values;
+    with ``within``, every posting of those documents and whole blocks only."""
+    import numpy as np
+
+    from indexer.codec import entry_postings, term_entry
+
+    rng = random.Random(9)
+    docs = ["".join(rng.choice("报道新闻记者") for _ in range(rng.randint(1, 30))) for _ in range(1600)]
+    index = build(tmp_path / "ix", BulkCodec(), docs)
+    with index.reader() as reader:
+        for field, text in [("body", "报道"), ("body_grams", "报道"), ("body_grams", "闻记"), ("title", "记者")]:
+            matcher = reader.postings(field, text)
+            ids, weights, values = [], [], []
+            while matcher.is_active():
+                ids.append(matcher.id()), weights.append(matcher.weight()), values.append(matcher.value() or b"")
+                matcher.next()
+            assert len(ids) > 3 * 128 or field == "title"  # several blocks (a title's list: one)
+            entry = term_entry(reader, field, text.encode())
+            whole = entry_postings(reader, field, entry, values=True)
+            assert whole.ids.tolist() == ids and whole.weights.tolist() == weights
+            ends = np.cumsum(whole.lengths).tolist()
+            assert [whole.values[end - length:end] for end, length in zip(ends, whole.lengths.tolist())] == values
+            for wanted in ([ids[0]], [ids[-1]], rng.sample(ids, min(5, len(ids))), [max(ids) + 1]):
+                within = np.array(sorted(wanted), dtype=np.int64)
+                some = entry_postings(reader, field, entry, within).ids.tolist()
+                assert set(ids) & set(wanted) <= set(some) <= set(ids)
+                if len(wanted) == 1:
+                    assert len(some) <= 128  # one block read, not the list
+        assert term_entry(reader, "body", "不在".encode()) is None
