@@ -107,6 +107,7 @@ class _Segment:
         self.reader = searcher.reader()
         self.schema = self.reader.schema
         self.scorers = scorers
+        self._entries: dict = {}
 
     def column(self, name: str) -> np.ndarray:
         """The segment's values of a numeric column (0 where missing), kept with the segment."""
@@ -184,6 +185,12 @@ class _Segment:
 
     def _entry(self, fieldname: str, text) -> tuple[bytes, bytes] | None:
         """The term's bytes and its entry in this segment, if it has the term."""
+        key = (fieldname, text)
+        if key not in self._entries:
+            self._entries[key] = self._look_up(fieldname, text)
+        return self._entries[key]
+
+    def _look_up(self, fieldname: str, text) -> tuple[bytes, bytes] | None:
         field = self.schema[fieldname] if fieldname in self.schema else None
         if field is None:
             return None
@@ -372,13 +379,11 @@ def _union(parts: list) -> tuple[np.ndarray, np.ndarray]:
     """Every document of any part, the parts' scores added where several match."""
     if len(parts) == 1:
         return parts[0]
-    every = np.concatenate([ids for ids, _ in parts])
-    ids, at = np.unique(every, return_inverse=True)
+    every = np.sort(np.concatenate([ids for ids, _ in parts]), kind="stable")  # merges the sorted runs
+    ids = every[np.concatenate(([True], every[1:] != every[:-1]))] if len(every) else every
     scores = np.zeros(len(ids))
-    start = 0
     for part_ids, part_scores in parts:  # part by part: the sum in the parts' order
-        np.add.at(scores, at[start:start + len(part_ids)], part_scores)
-        start += len(part_ids)
+        scores[np.searchsorted(ids, part_ids)] += part_scores
     return ids, scores
 
 
