@@ -28,8 +28,10 @@ from indexer.analysis import HAN, ChineseTokenizer, chars, grams, words
 from indexer.codec import prefix_documents
 from query.language import And, Filter, Not, Or, Phrase, Words
 
-#: Extra weight of a verbatim occurrence of unquoted text.
-VERBATIM_BOOST = 2.0
+#: Extra weight of a verbatim occurrence of unquoted text (its phrase score,
+#: ``query.bulkscore``): the article that holds the text word for word ranks
+#: above those holding its words apart.
+VERBATIM_BOOST = 8.0
 #: Unquoted text of this many words or more (a pasted headline, a sentence;
 #: its space-separated parts pooled) ranks articles by how many of its words
 #: they hold instead of requiring all.
@@ -303,11 +305,14 @@ def _filter(node: Filter) -> wq.Query:
 
 
 def needles(node) -> list[str]:
-    """Folded strings to highlight: the words and phrases a match must contain."""
+    """Folded strings to highlight: the words and phrases a match must
+    contain. A one-character word among others (mostly 的, 在, 和) is lit only
+    inside a longer match: alone it would light up all over the article."""
     found: list[str] = []
     if isinstance(node, Words) and node.field != "title":
+        units = query_units(node.text)
         found.append(chars(node.text))
-        found.extend(words(node.text))
+        found.extend(unit for unit in units if len(unit) > 1 or len(units) == 1)
     elif isinstance(node, Phrase) and node.field != "title":
         found.append(chars(node.text))
     elif isinstance(node, (And, Or)):

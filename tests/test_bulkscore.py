@@ -1,13 +1,15 @@
-"""Ranking from whole posting lists gives Whoosh's own scores (but for the
-last bits of a sum added in another order) and order."""
+"""Ranking from whole posting lists gives Whoosh's scores and order (a sum
+may differ in its last bits), phrases scored by how often they occur."""
 
 import random
 
 import pytest
+from whoosh import query as wq
+from whoosh.matching import WrappingMatcher
 
 from indexer.writer import add_articles
 from query import Index
-from query.bulkscore import ranked
+from query.bulkscore import PHRASE_B, ranked
 from query.language import parse
 from query.matching import to_whoosh
 
@@ -36,11 +38,43 @@ def index(tmp_path_factory) -> Index:
     return Index.open(path)
 
 
-def _whoosh(searcher, matcher) -> list[tuple[float, int]]:
-    """Every match by Whoosh's own collector, nothing pruned: (score, number), best first."""
+class _CountedPhrase(wq.Phrase):
+    """Whoosh's phrase, scored as ``query.bulkscore`` scores one: BM25 of how
+    often the phrase occurs (Whoosh's own spans of the document), with the
+    sum of its terms' idf and length normalisation ``PHRASE_B``."""
+
+    def matcher(self, searcher, context=None):
+        boost, self.boost = self.boost, 1.0
+        matcher = super().matcher(searcher, context)
+        self.boost = boost
+        parent = searcher.get_parent()
+        idf = sum(parent.idf(self.fieldname, word) for word in self.words)
+        avgfl = parent.avg_field_length(self.fieldname) or 1
+        K1 = searcher.weighting.K1
+
+        def score(m=matcher):
+            tf = float(len(m.spans()))
+            fl = searcher.doc_field_length(m.id(), self.fieldname, 1)
+            return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - PHRASE_B) + PHRASE_B * fl / avgfl))) * boost
+
+        counted = WrappingMatcher(matcher)
+        counted.score = score
+        return counted
+
+
+def _counted(q):
+    """``q`` with each phrase scored by its frequency."""
+    if type(q) is wq.Phrase:
+        return _CountedPhrase(q.fieldname, q.words, boost=q.boost)
+    return q.apply(_counted) if q.children() else q
+
+
+def _whoosh(searcher, q) -> list[tuple[float, int]]:
+    """Every match by Whoosh's own collector, nothing pruned, phrases scored
+    by frequency: (score, number), best first."""
     collector = searcher.collector(limit=None, optimize=False)
     collector.replace = 0
-    searcher.search_with_collector(matcher, collector)
+    searcher.search_with_collector(_counted(q), collector)
     return [(score, number) for score, number in collector.results().top_n]
 
 
@@ -95,3 +129,13 @@ def test_verbatim_text_lifts_an_article_from_below_the_page(tmp_path):
     assert every[0][1] == verbatim
     assert min(_whoosh(searcher, query.a))[1] == verbatim  # the lowest on its words alone
     _same(ranked(searcher, query, 1)[0], every[:1])
+
+
+def test_a_phrase_scores_by_how_often_it_occurs_for_its_length(tmp_path):
+    add_articles(tmp_path, [{"id": "once-long", "body": "经济发展。" + "其它文字。" * 20},
+                            {"id": "once", "body": "经济发展。发展经济。经济，发展。"},  # its words, apart, as often
+                            {"id": "twice", "body": "经济发展。经济发展。其它文字。"},
+                            {"id": "apart", "body": "发展经济。别的文字。"}])
+    index = Index.open(tmp_path)
+    assert [hit.id for hit in index.search('"经济发展"').hits] == ["twice", "once", "once-long"]
+    assert [hit.id for hit in index.search("经济发展").hits] == ["twice", "once", "once-long", "apart"]

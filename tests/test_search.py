@@ -79,6 +79,15 @@ def test_highlights_cover_whole_matches_on_the_printed_text(small_index):
     assert texts == {"a4": ["農業發展銀行"], "a5": ["农业发展银行"]}
 
 
+def test_one_character_words_light_up_only_inside_longer_matches(tmp_path):
+    add_articles(tmp_path, [{"id": "x", "body": "我的书和你的笔。经济的发展很快，发展经济。"}])
+    index = Index.open(tmp_path)
+    hit = index.search("经济的发展").hits[0]
+    assert [index.get("x").body[s:e] for s, e in hit.highlights] == ["经济的发展", "发展经济"]
+    hit = index.search("的").hits[0]  # alone, it is the query
+    assert len(hit.highlights) == 3
+
+
 def test_snippets_are_whole_sentences(small_index):
     hit = small_index.search("曲棍球").hits[0]
     assert "曲棍球" in hit.snippet
