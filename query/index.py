@@ -42,7 +42,7 @@ FACETS = {"reporter": "reporters", "correspondent": "correspondents", "paper": "
 #: queries (``benchmarks/quality.py``): news articles vary a lot in length.
 BM25_B, BM25_K1 = 0.5, 1.2
 #: Where the pinyin vocabulary of an index is kept between runs.
-PINYIN_CACHE = "zhsearch-pinyin.pickle"
+PINYIN_CACHE = "zhsearch-pinyin.sqlite"
 #: Fewer hits than this make a hanzi query look for a "did you mean".
 SUGGEST_BELOW = 3
 #: Key terms ``similar()`` draws from an article.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -74,6 +76,34 @@ def test_did_you_mean_a_frequent_homophone(index):
     assert results.total == 0
     assert results.suggestion == "拱墅"
     assert index.search("拱墅").suggestion is None
+
+
+def test_the_vocabulary_is_kept_with_the_index_and_follows_its_changes(tmp_path, monkeypatch):
+    from query.index import PINYIN_CACHE
+
+    path = tmp_path / "ix"
+    add_articles(path, ARTICLES)
+    assert Index.open(path).search("拱树").suggestion == "拱墅"
+    saved = path / PINYIN_CACHE
+    assert saved.exists()
+    built = saved.stat().st_mtime_ns
+    assert Index.open(path).search("gongshu").pinyin == "拱墅" and saved.stat().st_mtime_ns == built  # reused
+    code = ("import sys; from query import Index; r = Index.open(sys.argv[1]).search('拱树'); "
+            "print(r.suggestion, 'pypinyin' in sys.modules)")  # a fresh process reads rows, loads no dictionary
+    run = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["拱墅", "False"]
+    assert Index.open(path).search("xihu").pinyin is None
+    add_articles(path, [{"id": "g6", "body": "西湖边的龙井茶园。"}])  # a new generation: built again
+    assert Index.open(path).search("xihu").pinyin == "西湖" and saved.stat().st_mtime_ns != built
+    saved.write_bytes(b"not a database")
+
+    def read_only(*_):
+        raise PermissionError("read-only index")
+
+    monkeypatch.setattr("query.pinyin.os.replace", read_only)  # (root ignores file modes)
+    assert Index.open(path).search("xihu").pinyin == "西湖"  # answered from memory
+    assert saved.read_bytes() == b"not a database"
+    assert sorted(p.name for p in path.iterdir() if "pinyin" in p.name) == [PINYIN_CACHE]  # nothing left behind
 
 
 def test_facets_match_brute_force(index):
