@@ -43,6 +43,7 @@ _lock = threading.Lock()
 _backend = None
 #: Extra dictionary words in use (see ``use_words``).
 _user_words: tuple[str, ...] = ()
+_words_changed = 0
 #: The dictionary on disk once opened (``False``: not to be had), and the
 #: characters split with it so far.
 _dictionary = None
@@ -98,12 +99,19 @@ def use_words(words: tuple[str, ...]) -> None:
     The words belong to an index (``indexer.userdict``): one process works
     with one user dictionary at a time.
     """
-    global _backend, _user_words
+    global _backend, _user_words, _words_changed
     with _lock:
         if tuple(words) != _user_words:
             _user_words = tuple(words)
             _backend = None
+            _words_changed += 1
             subword_texts.cache_clear()
+
+
+def dictionary_version() -> int:
+    """A number that changes whenever ``use_words`` changes the words: what
+    remembers a segmentation keys it with this."""
+    return _words_changed
 
 
 def _segmenter(run: str):

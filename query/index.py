@@ -27,8 +27,10 @@ from indexer import userdict
 from indexer.schema import READ_ERRORS, IndexDamagedError, IndexVersionError, check_version, damaged
 from query.bulkscore import ranked
 from query.language import parse
-from query.matching import can_relax, misspelled, needles, pinyin_letters, pinyin_query, to_whoosh
+from query.matching import (bag_units, can_relax, misspelled, needles, pasted_text, pinyin_letters,
+                            pinyin_query, to_whoosh)
 from query.pinyin import PinyinVocabulary
+from query.rerank import DEPTH, reranked
 from query.scoring import BM25F
 from query.snippets import highlight_spans, make_snippet, opening
 
@@ -190,10 +192,10 @@ class Index:
         if spelled:
             matcher = wq.Or([matcher, pinyin_query(spelled)])
             marks += [word for options in spelled for word in options]
-        top, total = ranked(searcher, matcher, wanted, sortedby, reverse)
+        top, total = self._ranked(searcher, matcher, tree, False, wanted, sortedby, reverse)
         if not total and can_relax(tree):
             matcher = to_whoosh(tree, relaxed=True, reader=searcher.reader())
-            top, total = ranked(searcher, matcher, wanted, sortedby, reverse)
+            top, total = self._ranked(searcher, matcher, tree, True, wanted, sortedby, reverse)
         hits = tuple(self._hit(searcher.stored_fields(docnum), score, marks) for score, docnum in top[offset:])
         counts = self._facets(searcher, [docnum for _, docnum in top] if limit is None else
                               searcher.docs_for_query(matcher), facets) if facets else {}
@@ -202,6 +204,17 @@ class Index:
             suggestion = misspelled(tree, self._vocabulary(searcher))
         pinyin = " ".join(options[0] for options in spelled) if spelled else None
         return Results(total, hits, q, counts, pinyin, suggestion)
+
+    @staticmethod
+    def _ranked(searcher, matcher, tree, relaxed, wanted, sortedby, reverse):
+        """``ranked``; by relevance, a pasted text's best hits are read again (``query.rerank``)."""
+        pasted = pasted_text(tree, relaxed) if sortedby is None else None
+        if pasted is None:
+            return ranked(searcher, matcher, wanted, sortedby, reverse)
+        top, total = ranked(searcher, matcher, None if wanted is None else max(wanted, DEPTH))
+        weights = {unit: searcher.idf("body", unit) for unit in bag_units(pasted, None, searcher.reader())}
+        top = reranked(top, lambda number: searcher.stored_fields(number).get("body", ""), pasted, weights)
+        return top[:wanted], total
 
     def _vocabulary(self, searcher) -> PinyinVocabulary:
         """The pinyin vocabulary of the index as this searcher sees it (built once per commit)."""

@@ -19,11 +19,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.matching import AndNotMatcher, ConstantScoreWrapperMatcher, ListMatcher, NullMatcher, NullMatcherClass
 from whoosh.query.wrappers import ConstantScoreQuery
 
+from indexer import segment
 from indexer.analysis import HAN, ChineseTokenizer, chars, grams, words
 from indexer.codec import prefix_documents
 from query.language import And, Filter, Not, Or, Phrase, Words
@@ -198,10 +200,8 @@ def _words(node: Words, relaxed: bool, reader) -> wq.Query:
         return wq.NullQuery
     one_unit = len(units) == 1
     bag = relaxed or len(units) >= LONG_QUERY_WORDS
-    if bag:  # the shorter words inside long ones match too, as in the index
-        units = list(dict.fromkeys(units + [w for w in words(node.text, mode="index") if len(w) > 1]))
-        if reader is not None:
-            units = _informative(units, node.field, reader)
+    if bag:
+        units = bag_units(node.text, node.field, reader)
     clauses = [_unit(unit, node.field, alone=len(units) == 1) for unit in units]
     if bag:
         clauses += _pairs(node.text, node.field, reader)
@@ -218,10 +218,41 @@ def _words(node: Words, relaxed: bool, reader) -> wq.Query:
     return wq.AndMaybe(matched, verbatim)  # the phrase only re-ranks the articles that match
 
 
+def bag_units(text: str, field: str | None, reader) -> list[str]:
+    """The units of ``text`` asked as a bag of words: its units and the
+    shorter words inside long ones (they match too, as in the index); with a
+    ``reader``, those that tell articles apart (``_informative``)."""
+    units = list(_bag_words(text, segment.dictionary_version()))
+    return _informative(units, field, reader) if reader is not None else units
+
+
+@lru_cache(maxsize=256)
+def _bag_words(text: str, _dictionary: int) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(query_units(text) + [w for w in words(text, mode="index") if len(w) > 1]))
+
+
+def pasted_text(node, relaxed: bool = False) -> str | None:
+    """The text of a query asked as a bag of words over the body (a pasted
+    headline or sentence, or any text when ``relaxed``), if it is one."""
+    if isinstance(node, And) and (relaxed or _unquoted_units(node) >= LONG_QUERY_WORDS):
+        parts = [n for n in node.nodes if isinstance(n, Words)]
+    elif isinstance(node, Words):
+        parts = [node]
+    else:
+        return None
+    text = " ".join(part.text for part in parts if part.field in (None, "body"))
+    return text if text and (relaxed or len(query_units(text)) >= LONG_QUERY_WORDS) else None
+
+
 def query_units(text: str) -> list[str]:
     """The words of unquoted text, each run of adjacent one-character hanzi
     words joined: jieba's dictionary splits a name it does not know into
     characters (``李/志/龙``), and the run is matched as a phrase instead."""
+    return list(_query_units(text, segment.dictionary_version()))
+
+
+@lru_cache(maxsize=256)  # a query's texts are read several times (matching, ranking, highlights)
+def _query_units(text: str, _dictionary: int) -> tuple[str, ...]:
     units: list[str] = []
     run, run_end = "", -1
     for token in ChineseTokenizer()(text, chars=True, mode="query"):
@@ -237,7 +268,7 @@ def query_units(text: str) -> list[str]:
         run_end = token.endchar
     if run:
         units.append(run)
-    return list(dict.fromkeys(units))
+    return tuple(dict.fromkeys(units))
 
 
 def _is_run(unit: str) -> bool:

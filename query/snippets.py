@@ -41,7 +41,7 @@ def highlight_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     """Sorted, merged ``(start, end)`` spans of ``text`` matching any needle."""
     if not text or not needles:
         return []
-    pattern = _pattern(tuple(needles))
+    pattern = needle_pattern(tuple(needles))
     if pattern is None:
         return []
     folded, offsets = fold(text)
@@ -54,7 +54,7 @@ def highlight_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=256)
-def _pattern(needles: tuple[str, ...]) -> re.Pattern | None:
+def needle_pattern(needles: tuple[str, ...]) -> re.Pattern | None:
     """Any of the needles, whitespace allowed between their characters; at
     one place the longest needle wins (a shorter one that also matches there
     lies inside it). Needles holding whitespace match nothing."""
