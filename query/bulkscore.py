@@ -31,12 +31,15 @@ score reaches the N-th best words' score: no other article can enter the page.
 
 from __future__ import annotations
 
+from math import log
+from typing import NamedTuple
+
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.matching import ListMatcher
 
-from indexer.codec import entry_doc_frequency, entry_postings, runs_summed, term_entry
+from indexer.codec import TermInfo, entry_doc_frequency, entry_postings, runs_summed, term_entry
 from indexer.formats import BulkPositions
 from query.scoring import BM25F
 
@@ -55,12 +58,12 @@ def ranked(searcher, query, wanted: int | None, sortedby: str | None = None,
     of ``query`` on ``searcher`` and how many documents match. Best first,
     ties by lower number; with ``sortedby`` (a numeric column: ``date``), by
     its value (descending if ``reverse``), then best first."""
-    scorers = _Scorers(searcher)
+    leaves = [(sub, offset) for sub, offset in searcher.leaf_searchers()
+              if sub.reader().doc_count_all()]  # an empty index's reader has no terms
+    terms = _Terms(searcher, [sub.reader() for sub, _ in leaves])
     scores, numbers, keys = [], [], []
-    for subsearcher, offset in searcher.leaf_searchers():
-        if not subsearcher.reader().doc_count_all():  # an empty index's reader has no terms
-            continue
-        segment = _Segment(subsearcher, scorers)
+    for number, (subsearcher, offset) in enumerate(leaves):
+        segment = _Segment(subsearcher, terms, number)
         ids, values = segment.live(*segment.top(query, None if sortedby else wanted))
         scores.append(values)
         numbers.append(ids + offset)
@@ -90,30 +93,77 @@ def _floor(scores: np.ndarray, wanted: int) -> float:
     return np.partition(scores, len(scores) - wanted)[len(scores) - wanted] if wanted else np.inf
 
 
-class _Scorers:
-    """Whoosh's scorer of each term of a query, made once for the whole index
-    (its idf and average field length are the index's, whatever the segment)."""
+class _Scorer(NamedTuple):
+    """How a term scores across the index: ``kind`` ``"bm25"`` (Whoosh's
+    BM25F with these parameters, made of the whole index's statistics),
+    ``"weight"`` (a field without lengths: the posting's weight), or
+    ``"whoosh"`` (another weighting: only Whoosh's matcher can say)."""
 
-    def __init__(self, searcher):
+    kind: str
+    idf: float = 0.0
+    avgfl: float = 1.0
+    B: float = 0.0
+    K1: float = 0.0
+    max_weight: float = 0.0
+    min_length: float = 1.0
+
+    def max_quality(self) -> float:
+        """The most a posting can score."""
+        if self.kind == "weight":
+            return self.max_weight
+        if self.kind != "bm25":
+            return np.inf
+        weight, K1, B = self.max_weight, self.K1, self.B
+        return self.idf * ((weight * (K1 + 1)) / (weight + K1 * ((1 - B) + B * self.min_length / self.avgfl)))
+
+
+class _Terms:
+    """A query's terms across the segments ``readers``: each term's entry in
+    each segment, looked up once, and its scorer, made from those entries
+    (Whoosh's scorer would look the term up twice more in every segment)."""
+
+    def __init__(self, searcher, readers: list):
         self.searcher = searcher
-        self._made: dict = {}
+        self.readers = readers
+        self._entries: dict = {}
+        self._scorers: dict = {}
 
-    def __call__(self, fieldname: str, tbytes: bytes):
+    def entries(self, fieldname: str, tbytes: bytes) -> list[bytes | None]:
         key = (fieldname, tbytes)
-        if key not in self._made:
-            self._made[key] = self.searcher.weighting.scorer(self.searcher, fieldname, tbytes)
-        return self._made[key]
+        if key not in self._entries:
+            self._entries[key] = [term_entry(reader, fieldname, tbytes) for reader in self.readers]
+        return self._entries[key]
+
+    def scorer(self, fieldname: str, tbytes: bytes) -> _Scorer:
+        key = (fieldname, tbytes)
+        if key not in self._scorers:
+            self._scorers[key] = self._made(fieldname, tbytes)
+        return self._scorers[key]
+
+    def _made(self, fieldname: str, tbytes: bytes) -> _Scorer:
+        weighting, searcher = self.searcher.weighting, self.searcher
+        infos = [TermInfo.from_bytes(entry) for entry in self.entries(fieldname, tbytes) if entry]
+        max_weight = max((info.max_weight() for info in infos), default=0.0)
+        if not searcher.schema[fieldname].scorable:
+            return _Scorer("weight", max_weight=max_weight)
+        if type(weighting) is not BM25F or type(weighting).idf is not scoring.WeightingModel.idf:
+            return _Scorer("whoosh")
+        frequency = sum(info.doc_frequency() for info in infos)
+        return _Scorer("bm25", idf=log(searcher.doc_count_all() / (frequency + 1)) + 1,  # WeightingModel.idf
+                       avgfl=searcher.avg_field_length(fieldname) or 1, B=weighting.field_B(fieldname),
+                       K1=weighting.K1, max_weight=max_weight,
+                       min_length=min((info.min_length() for info in infos), default=1))
 
 
 class _Segment:
     """Evaluates queries over one segment."""
 
-    def __init__(self, searcher, scorers: _Scorers):
+    def __init__(self, searcher, terms: _Terms, number: int):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.schema = self.reader.schema
-        self.scorers = scorers
-        self._entries: dict = {}
+        self.terms = terms
+        self.number = number  # of the segment among ``terms.readers``
 
     def column(self, name: str) -> np.ndarray:
         """The segment's values of a numeric column (0 where missing), kept with the segment."""
@@ -181,13 +231,13 @@ class _Segment:
             return 0.0
         if kind is wq.Term:
             entry = self._entry(q.fieldname, q.text)
-            return 0.0 if entry is None else self.scorers(q.fieldname, entry[0]).max_quality() * q.boost
+            return 0.0 if entry is None else self.terms.scorer(q.fieldname, entry[0]).max_quality() * q.boost
         if kind is wq.Phrase:  # a phrase scores at most K1 + 1 times the sum of its terms' idf
             terms = [self._entry(q.fieldname, word) for word in q.words]
             if any(term is None for term in terms):
                 return 0.0
-            scorers = [self.scorers(q.fieldname, tbytes) for tbytes, _ in terms]
-            if any(type(scorer) is not scoring.BM25FScorer for scorer in scorers):
+            scorers = [self.terms.scorer(q.fieldname, tbytes) for tbytes, _ in terms]
+            if any(scorer.kind != "bm25" for scorer in scorers):
                 return np.inf
             return sum(scorer.idf for scorer in scorers) * (scorers[0].K1 + 1) * q.boost
         if kind in (wq.Or, wq.And):
@@ -197,12 +247,6 @@ class _Segment:
 
     def _entry(self, fieldname: str, text) -> tuple[bytes, bytes] | None:
         """The term's bytes and its entry in this segment, if it has the term."""
-        key = (fieldname, text)
-        if key not in self._entries:
-            self._entries[key] = self._look_up(fieldname, text)
-        return self._entries[key]
-
-    def _look_up(self, fieldname: str, text) -> tuple[bytes, bytes] | None:
         field = self.schema[fieldname] if fieldname in self.schema else None
         if field is None:
             return None
@@ -210,7 +254,7 @@ class _Segment:
             tbytes = field.to_bytes(text)
         except ValueError:
             return None
-        entry = term_entry(self.reader, fieldname, tbytes)
+        entry = self.terms.entries(fieldname, tbytes)[self.number]
         return None if entry is None else (tbytes, entry)
 
     def _term(self, q, within):
@@ -225,11 +269,11 @@ class _Segment:
         return postings.ids, scores * q.boost if q.boost != 1.0 else scores
 
     def _scored(self, fieldname: str, tbytes: bytes, postings) -> np.ndarray | None:
-        scorer = self.scorers(fieldname, tbytes)
-        if type(scorer) is scoring.WeightScorer:
+        scorer = self.terms.scorer(fieldname, tbytes)
+        if scorer.kind == "weight":
             return postings.weights
         lengths = BM25F.length_array(self.reader, fieldname)
-        if type(scorer) is not scoring.BM25FScorer or lengths is None:
+        if scorer.kind != "bm25" or lengths is None:
             return None
         idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
         weights, fl = postings.weights, lengths[postings.ids]
@@ -298,9 +342,9 @@ class _Segment:
         terms = [self._entry(fieldname, word) for word in q.words]
         if not terms or any(term is None for term in terms):
             return _NOTHING
-        scorers = [self.scorers(fieldname, tbytes) for tbytes, _ in terms]
+        scorers = [self.terms.scorer(fieldname, tbytes) for tbytes, _ in terms]
         lengths = BM25F.length_array(self.reader, fieldname)
-        if lengths is None or any(type(scorer) is not scoring.BM25FScorer for scorer in scorers):
+        if lengths is None or any(scorer.kind != "bm25" for scorer in scorers):
             return _stepped_through(q.matcher(self.searcher, self.searcher.context()), within)
         ids, read = within, []
         for place in sorted(range(len(terms)), key=lambda i: entry_doc_frequency(terms[i][1])):
@@ -320,7 +364,7 @@ class _Segment:
 def _phrase_scores(scorers: list, counts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """BM25 of a phrase as Lucene scores one: how often the phrase occurs (not
     its terms), with the sum of its terms' idf, fully normalised for length
-    (``PHRASE_B``); ``scorers``: its terms' BM25F scorers."""
+    (``PHRASE_B``); ``scorers``: its terms' BM25F scorers (``_Scorer``)."""
     idf, avgfl, K1 = sum(scorer.idf for scorer in scorers), scorers[0].avgfl, scorers[0].K1
     tf = counts.astype(np.float64)
     return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - PHRASE_B) + PHRASE_B * lengths / avgfl)))

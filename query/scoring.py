@@ -28,6 +28,10 @@ class BM25F(scoring.BM25F):
                 scorer.dfl = table.__getitem__
         return scorer
 
+    def field_B(self, fieldname: str) -> float:
+        """The length normalisation of ``fieldname`` (``B`` unless set for the field)."""
+        return self._field_B.get(fieldname, self.B)
+
     @classmethod
     def length_array(cls, reader, fieldname: str) -> np.ndarray | None:
         """``_table`` as a numpy array (0 for no length), for scoring whole posting lists."""
