@@ -41,7 +41,7 @@ from whoosh.matching import ListMatcher
 
 from indexer.codec import TermInfo, entry_doc_frequency, entry_postings, runs_summed, term_entry
 from indexer.formats import BulkPositions
-from query.scoring import BM25F
+from query.scoring import BM25F, field_B
 
 _NO_IDS = np.zeros(0, dtype=np.int64)
 #: Length normalisation of a phrase's score: an article where the phrase
@@ -146,11 +146,11 @@ class _Terms:
         max_weight = max((info.max_weight() for info in infos), default=0.0)
         if not searcher.schema[fieldname].scorable:
             return _Scorer("weight", max_weight=max_weight)
-        if type(weighting) is not BM25F or type(weighting).idf is not scoring.WeightingModel.idf:
+        if not isinstance(weighting, scoring.BM25F) or type(weighting).idf is not scoring.WeightingModel.idf:
             return _Scorer("whoosh")
         frequency = sum(info.doc_frequency() for info in infos)
         return _Scorer("bm25", idf=log(searcher.doc_count_all() / (frequency + 1)) + 1,  # WeightingModel.idf
-                       avgfl=searcher.avg_field_length(fieldname) or 1, B=weighting.field_B(fieldname),
+                       avgfl=searcher.avg_field_length(fieldname) or 1, B=field_B(weighting, fieldname),
                        K1=weighting.K1, max_weight=max_weight,
                        min_length=min((info.min_length() for info in infos), default=1))
 

@@ -28,10 +28,6 @@ class BM25F(scoring.BM25F):
                 scorer.dfl = table.__getitem__
         return scorer
 
-    def field_B(self, fieldname: str) -> float:
-        """The length normalisation of ``fieldname`` (``B`` unless set for the field)."""
-        return self._field_B.get(fieldname, self.B)
-
     @classmethod
     def length_array(cls, reader, fieldname: str) -> np.ndarray | None:
         """``_table`` as a numpy array (0 for no length), for scoring whole posting lists."""
@@ -57,3 +53,9 @@ class BM25F(scoring.BM25F):
                 return None
             tables[fieldname] = [_LENGTH_OF_BYTE[byte] for byte in stored]
         return tables[fieldname]
+
+
+def field_B(weighting: scoring.BM25F, fieldname: str) -> float:
+    """The length normalisation a BM25F weighting gives ``fieldname`` (its
+    ``B`` unless set for the field, as ``scoring.BM25F.scorer`` reads it)."""
+    return weighting._field_B.get(fieldname, weighting.B)
