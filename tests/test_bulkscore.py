@@ -139,3 +139,17 @@ def test_a_phrase_scores_by_how_often_it_occurs_for_its_length(tmp_path):
     index = Index.open(tmp_path)
     assert [hit.id for hit in index.search('"经济发展"').hits] == ["twice", "once", "once-long"]
     assert [hit.id for hit in index.search("经济发展").hits] == ["twice", "once", "once-long", "apart"]
+
+
+@pytest.mark.parametrize("query", [
+    wq.Prefix("body", "经"), wq.Wildcard("body", "*济"), wq.Not(wq.Term("body", "经济")),
+    wq.And([wq.Term("body", "发展"), wq.Not(wq.Term("body", "经济"))]), wq.Or([wq.Term("body", "发展")] * 2, minmatch=2),
+    wq.NumericRange("page", 2, 5), wq.ConstantScoreQuery(wq.Term("body", "社会"), 2.5),
+    wq.Or([wq.Term("body", "体育", boost=2.0), wq.Phrase("body_grams", ["经济", "济发"])], boost=0.5)])
+def test_other_whoosh_queries_rank_as_whoosh_does(index, query):
+    """Kinds ``to_whoosh`` does not build step through Whoosh's own matchers."""
+    searcher = index._searcher()
+    expected = sorted(_whoosh(searcher, query), key=lambda item: (-item[0], item[1]))
+    top, total = ranked(searcher, query, None)
+    _same(top, expected)
+    assert total == len(expected) > 0
