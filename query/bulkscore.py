@@ -6,9 +6,10 @@ tree (a scorer and a first posting block per term, a first match per
 phrase). Here each node of the query is evaluated at once for the whole
 segment, straight from the term entries and posting blocks:
 
-* a term reads its postings as arrays (``indexer.codec.term_postings``) and
-  scores them with the BM25F parameters of Whoosh's own scorer for it (made
-  once per query for the whole index) and the segment's field lengths;
+* a term reads its postings as arrays (``indexer.codec.entry_postings``)
+  and scores them by Whoosh's BM25F: idf and average length of the whole
+  index (from the term's entries in every segment, looked up once per
+  query) and the segment's field lengths;
 * ``Or`` adds the scores of the documents several parts match, ``And``
   keeps the documents of every part, ``AndMaybe`` adds its optional part
   where it matches, ``AndNot`` drops the excluded documents; boosts, constant
@@ -43,12 +44,12 @@ from indexer.codec import TermInfo, entry_doc_frequency, entry_postings, runs_su
 from indexer.formats import BulkPositions
 from query.scoring import BM25F, field_B
 
-_NO_IDS = np.zeros(0, dtype=np.int64)
 #: Length normalisation of a phrase's score: an article where the phrase
 #: fills more of the text ranks higher. Span MRR@10 on the dev sets (seeds
 #: 2020, 2021, 2022, with VERBATIM_BOOST 8): 0.946/0.955/0.956 scored as
 #: Whoosh does (the sum of its terms) -> 0.951/0.964/0.951.
 PHRASE_B = 1.0
+_NO_IDS = np.zeros(0, dtype=np.int64)
 _NOTHING = (_NO_IDS, np.zeros(0))
 
 
@@ -113,8 +114,7 @@ class _Scorer(NamedTuple):
             return self.max_weight
         if self.kind != "bm25":
             return np.inf
-        weight, K1, B = self.max_weight, self.K1, self.B
-        return self.idf * ((weight * (K1 + 1)) / (weight + K1 * ((1 - B) + B * self.min_length / self.avgfl)))
+        return _bm25(self.idf, self.max_weight, self.min_length, self.avgfl, self.B, self.K1)
 
 
 class _Terms:
@@ -275,10 +275,7 @@ class _Segment:
         lengths = BM25F.length_array(self.reader, fieldname)
         if scorer.kind != "bm25" or lengths is None:
             return None
-        idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        weights, fl = postings.weights, lengths[postings.ids]
-        # scoring.bm25, the same operations in the same order
-        return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+        return _bm25(scorer.idf, postings.weights, lengths[postings.ids], scorer.avgfl, scorer.B, scorer.K1)
 
     def _compound(self, q, within):
         """``Or``: every document of a part, scores added; ``And``: documents
@@ -365,9 +362,14 @@ def _phrase_scores(scorers: list, counts: np.ndarray, lengths: np.ndarray) -> np
     """BM25 of a phrase as Lucene scores one: how often the phrase occurs (not
     its terms), with the sum of its terms' idf, fully normalised for length
     (``PHRASE_B``); ``scorers``: its terms' BM25F scorers (``_Scorer``)."""
-    idf, avgfl, K1 = sum(scorer.idf for scorer in scorers), scorers[0].avgfl, scorers[0].K1
-    tf = counts.astype(np.float64)
-    return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - PHRASE_B) + PHRASE_B * lengths / avgfl)))
+    return _bm25(sum(scorer.idf for scorer in scorers), counts.astype(np.float64), lengths,
+                 scorers[0].avgfl, PHRASE_B, scorers[0].K1)
+
+
+def _bm25(idf, tf, length, avgfl: float, B: float, K1: float):
+    """``whoosh.scoring.bm25``, the same operations in the same order (of
+    numbers or numpy arrays)."""
+    return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * length / avgfl)))
 
 
 def _matched(m, within) -> tuple[np.ndarray, np.ndarray]:
