@@ -5,6 +5,7 @@ Run::
     .venv/bin/python benchmarks/speed.py                    # the dev corpus (22,690 articles)
     .venv/bin/python benchmarks/speed.py --quick            # 2,000 articles, 50 queries per kind
     .venv/bin/python benchmarks/speed.py --replica 10       # the corpus ten times, under new ids
+    .venv/bin/python benchmarks/speed.py --index DIR        # searches only, on an index already built
     options: --corpus PATH  --articles N  --queries N  --jobs N  --skip-baseline  --skip-optimize  --seed N
 
 The corpus (default ``../shared/corpus/rmrb-2020-dev.jsonl.gz``; its first
@@ -244,6 +245,38 @@ def index_summary(output: str) -> str:
     return ", ".join(f"{summary[key]} {key}" for key in ("added", "updated", "unchanged", "deleted"))
 
 
+def searched(figures: list[Figure], notes: list[str], kinds: dict, seed: int, zh_index: Path,
+             base_index: Path | None) -> None:
+    """Warm searches of each kind on ``zh_index`` (and the baseline's, if
+    given), then the cold command lines: figures and notes added."""
+    log("warm searches")
+    zh = Index.open(zh_index)
+    base = Baseline(base_index) if base_index else None
+    for kind, queries in kinds.items():
+        log(f"  {kind}")
+        zh_p50, zh_p95 = latencies(lambda **kw: zh.search(limit=TOP, **kw), [q["zhsearch"] for q in queries])
+        base_p50 = base_p95 = None
+        if base:
+            base_p50, base_p95 = latencies(lambda **kw: base.search(limit=TOP, highlight=TOP, **kw),
+                                           [q["baseline"] for q in queries])
+        record(figures, [Figure(f"{kind} p50", zh_p50, base_p50, "ms"),
+                         Figure(f"{kind} p95", zh_p95, base_p95, "ms")])
+    notes.append(f"{len(kinds['1–2 words'])} queries per kind, seed {seed}; "
+                 f"e.g. {kinds['word + month, newest first'][0]['zhsearch']['q']}")
+    zh.close()
+    if base:
+        base.close()
+
+    log("cold command lines")
+    word = kinds["1–2 words"][0]["zhsearch"]["q"].split()[0]
+    record(figures, [
+        Figure(f"cold search {word}", cold([zhsearch_command(), "search", word, "--index", str(zh_index)]),
+               cold([sys.executable, str(BASELINE_SCRIPT), "search", word, "--index", str(base_index)])
+               if base_index else None, "s"),
+        Figure("cold zhsearch --help", cold([zhsearch_command(), "--help"]), None, "s"),
+    ])
+
+
 def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Figure], list[str]]:
     corpus = folder / "corpus.jsonl.gz"
     zh_index, base_index = folder / "zhsearch", folder / "baseline"
@@ -282,34 +315,8 @@ def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Figure], list[
         Figure("index size", folder_mb(zh_index), folder_mb(base_index) if baseline else None, "MB"),
     ])
 
-    log("warm searches")
-    records = list(read_records(args.corpus, args.articles))
-    kinds = draw_queries(random.Random(args.seed), records, args.queries)
-    zh = Index.open(zh_index)
-    base = Baseline(base_index) if baseline else None
-    for kind, queries in kinds.items():
-        log(f"  {kind}")
-        zh_p50, zh_p95 = latencies(lambda **kw: zh.search(limit=TOP, **kw), [q["zhsearch"] for q in queries])
-        base_p50 = base_p95 = None
-        if base:
-            base_p50, base_p95 = latencies(lambda **kw: base.search(limit=TOP, highlight=TOP, **kw),
-                                           [q["baseline"] for q in queries])
-        record(figures, [Figure(f"{kind} p50", zh_p50, base_p50, "ms"),
-                         Figure(f"{kind} p95", zh_p95, base_p95, "ms")])
-    notes.append(f"{len(kinds['1–2 words'])} queries per kind, seed {args.seed}; "
-                 f"e.g. {kinds['word + month, newest first'][0]['zhsearch']['q']}")
-    zh.close()
-    if base:
-        base.close()
-
-    log("cold command lines")
-    word = kinds["1–2 words"][0]["zhsearch"]["q"].split()[0]
-    record(figures, [
-        Figure(f"cold search {word}", cold([zhsearch_command(), "search", word, "--index", str(zh_index)]),
-               cold([sys.executable, str(BASELINE_SCRIPT), "search", word, "--index", str(base_index)])
-               if baseline else None, "s"),
-        Figure("cold zhsearch --help", cold([zhsearch_command(), "--help"]), None, "s"),
-    ])
+    kinds = draw_queries(random.Random(args.seed), list(read_records(args.corpus, args.articles)), args.queries)
+    searched(figures, notes, kinds, args.seed, zh_index, base_index if baseline else None)
 
     log("editing 1% of the bodies")
     edited = set(random.Random(args.seed).sample(range(count), max(1, round(count * EDITED_SHARE))))
@@ -373,14 +380,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-optimize", action="store_true",
                         help="leave out zhsearch optimize and the searches after it")
     parser.add_argument("--quick", action="store_true", help="2,000 articles, 50 queries per kind")
+    parser.add_argument("--index", type=Path,
+                        help="time searches only (warm, then cold command lines) on this existing zhsearch "
+                             "index, with queries drawn from --corpus")
     args = parser.parse_args(argv)
     if args.quick:
         args.articles, args.queries = 2000, 50
     if not args.corpus.exists():
         parser.error(f"no corpus at {args.corpus} (use --corpus PATH)")
 
-    with tempfile.TemporaryDirectory(prefix="zhsearch-speed-") as tmp:
-        figures, notes = measure(args, Path(tmp))
+    if args.index:
+        if not (args.index / "zhsearch.json").exists():
+            parser.error(f"no zhsearch index at {args.index}")
+        figures, notes = [], [f"searches only, on the index at {args.index}"]
+        kinds = draw_queries(random.Random(args.seed), list(read_records(args.corpus, args.articles)), args.queries)
+        searched(figures, notes, kinds, args.seed, args.index, None)
+    else:
+        with tempfile.TemporaryDirectory(prefix="zhsearch-speed-") as tmp:
+            figures, notes = measure(args, Path(tmp))
     print("# Speed: zhsearch vs stock Whoosh + jieba")
     print(f"{WHOOSH_NOTE}.")
     for note in notes:
