@@ -81,6 +81,25 @@ def ranked(searcher, query, wanted: int | None, sortedby: str | None = None,
     return list(zip(scores[order].tolist(), numbers[order].tolist())), len(numbers)
 
 
+def numeric_column(reader, name: str) -> np.ndarray:
+    """A segment's values of a numeric column (0 where missing), kept with the segment."""
+    columns = reader._perdoc.__dict__.setdefault("_numeric_columns", {})
+    if name not in columns:
+        columns[name] = np.array([value or 0 for value in reader.column_reader(name)], dtype=np.int64)
+    return columns[name]
+
+
+def column_values(searcher, name: str, docnums: np.ndarray) -> np.ndarray:
+    """The values of numeric column ``name`` (0 where missing) for the searcher's documents ``docnums``."""
+    values = np.zeros(len(docnums), dtype=np.int64)
+    for subsearcher, offset in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        inside = (docnums >= offset) & (docnums < offset + reader.doc_count_all())
+        if inside.any():
+            values[inside] = numeric_column(reader, name)[docnums[inside] - offset]
+    return values
+
+
 def _best(scores: np.ndarray, ids: np.ndarray, wanted: int | None) -> np.ndarray:
     """Positions of the ``wanted`` best scores, best first, ties by id."""
     if wanted is not None and len(scores) > wanted:
@@ -166,12 +185,7 @@ class _Segment:
         self.number = number  # of the segment among ``terms.readers``
 
     def column(self, name: str) -> np.ndarray:
-        """The segment's values of a numeric column (0 where missing), kept with the segment."""
-        columns = self.reader._perdoc.__dict__.setdefault("_numeric_columns", {})
-        if name not in columns:
-            columns[name] = np.array([value or 0 for value in self.reader.column_reader(name)],
-                                     dtype=np.int64)
-        return columns[name]
+        return numeric_column(self.reader, name)
 
     def live(self, ids: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``ids`` and ``scores`` without the segment's deleted documents."""

@@ -19,13 +19,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.index import EmptyIndexError
 
 from indexer import userdict
 from indexer.schema import READ_ERRORS, IndexDamagedError, IndexVersionError, check_version, damaged
-from query.bulkscore import ranked
+from query.bulkscore import column_values, ranked
 from query.language import parse
 from query.matching import (bag_units, can_relax, misspelled, needles, pasted_text, pinyin_letters,
                             pinyin_query, to_whoosh)
@@ -197,8 +198,11 @@ class Index:
             matcher = to_whoosh(tree, relaxed=True, reader=searcher.reader())
             top, total = self._ranked(searcher, matcher, tree, True, wanted, sortedby, reverse)
         hits = tuple(self._hit(searcher.stored_fields(docnum), score, marks) for score, docnum in top[offset:])
-        counts = self._facets(searcher, [docnum for _, docnum in top] if limit is None else
-                              searcher.docs_for_query(matcher), facets) if facets else {}
+        if facets:
+            every = top if limit is None else ranked(searcher, matcher, None)[0]
+            counts = self._facets(searcher, [docnum for _, docnum in every], facets)
+        else:
+            counts = {}
         suggestion = None
         if total < SUGGEST_BELOW and not letters:
             suggestion = misspelled(tree, self._vocabulary(searcher))
@@ -228,16 +232,20 @@ class Index:
     @staticmethod
     def _facets(searcher, docnums, names) -> dict:
         reader = searcher.reader()
-        counters = {name: Counter() for name in names}
-        columns = {name: reader.column_reader(FACETS[name]) for name in names}
-        for docnum in docnums:
-            for name, counter in counters.items():
-                value = columns[name][docnum]
+        counters = {}
+        for name in names:
+            if name in ("page", "month"):  # numeric columns, counted at once
+                values = column_values(searcher, FACETS[name], np.asarray(docnums, dtype=np.int64))
+                keys, counts = np.unique(values[values > 0] // (100 if name == "month" else 1), return_counts=True)
+                counters[name] = Counter({f"{key // 100:04d}-{key % 100:02d}" if name == "month" else key: count
+                                          for key, count in zip(keys.tolist(), counts.tolist())})
+                continue
+            column = reader.column_reader(FACETS[name])
+            counter = counters[name] = Counter()
+            for docnum in docnums:
+                value = column[docnum]
                 if name in ("reporter", "correspondent"):
                     counter.update(v for v in value.split(",") if v)
-                elif name == "month":
-                    if value:
-                        counter[f"{value // 10000:04d}-{value // 100 % 100:02d}"] += 1
                 elif value not in ("", None, 0):
                     counter[value] += 1
         return {name: tuple(sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))))
