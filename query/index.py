@@ -12,6 +12,7 @@ Whoosh searcher and refreshes it when another process commits).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import threading
@@ -46,6 +47,7 @@ FACETS = {"reporter": "reporters", "correspondent": "correspondents", "paper": "
 BM25_B, BM25_K1 = 0.5, 1.2
 #: Where the pinyin vocabulary of an index is kept between runs.
 PINYIN_CACHE = "zhsearch-pinyin.sqlite"
+OLD_PINYIN_CACHE = "zhsearch-pinyin.pickle"
 #: Fewer hits than this make a hanzi query look for a "did you mean".
 SUGGEST_BELOW = 3
 #: Key terms ``similar()`` draws from an article.
@@ -227,6 +229,8 @@ class Index:
             if self._pinyin is None or self._pinyin[0] != generation:
                 vocabulary = PinyinVocabulary.cached(self.path / PINYIN_CACHE, generation, searcher.reader())
                 self._pinyin = (generation, vocabulary)
+                with contextlib.suppress(OSError):  # what indexes of before 2026-11-29 kept it in
+                    (self.path / OLD_PINYIN_CACHE).unlink(missing_ok=True)
             return self._pinyin[1]
 
     @staticmethod

@@ -79,11 +79,13 @@ def test_did_you_mean_a_frequent_homophone(index):
 
 
 def test_the_vocabulary_is_kept_with_the_index_and_follows_its_changes(tmp_path, monkeypatch):
-    from query.index import PINYIN_CACHE
+    from query.index import OLD_PINYIN_CACHE, PINYIN_CACHE
 
     path = tmp_path / "ix"
     add_articles(path, ARTICLES)
+    (path / OLD_PINYIN_CACHE).write_bytes(b"an older index's vocabulary")
     assert Index.open(path).search("拱树").suggestion == "拱墅"
+    assert not (path / OLD_PINYIN_CACHE).exists()  # replaced
     saved = path / PINYIN_CACHE
     assert saved.exists()
     built = saved.stat().st_mtime_ns
