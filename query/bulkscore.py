@@ -69,7 +69,7 @@ def ranked(searcher, query, wanted: int | None, sortedby: str | None = None,
         scores.append(values)
         numbers.append(ids + offset)
         if sortedby:
-            keys.append(segment.column(sortedby)[ids])
+            keys.append(numeric_column(segment.reader, sortedby)[ids])
     if not scores:
         return [], 0
     scores, numbers = np.concatenate(scores), np.concatenate(numbers)
@@ -124,16 +124,6 @@ class _Scorer(NamedTuple):
     avgfl: float = 1.0
     B: float = 0.0
     K1: float = 0.0
-    max_weight: float = 0.0
-    min_length: float = 1.0
-
-    def max_quality(self) -> float:
-        """The most a posting can score."""
-        if self.kind == "weight":
-            return self.max_weight
-        if self.kind != "bm25":
-            return np.inf
-        return _bm25(self.idf, self.max_weight, self.min_length, self.avgfl, self.B, self.K1)
 
 
 class _Terms:
@@ -161,17 +151,27 @@ class _Terms:
 
     def _made(self, fieldname: str, tbytes: bytes) -> _Scorer:
         weighting, searcher = self.searcher.weighting, self.searcher
-        infos = [TermInfo.from_bytes(entry) for entry in self.entries(fieldname, tbytes) if entry]
-        max_weight = max((info.max_weight() for info in infos), default=0.0)
         if not searcher.schema[fieldname].scorable:
-            return _Scorer("weight", max_weight=max_weight)
+            return _Scorer("weight")
         if not isinstance(weighting, scoring.BM25F) or type(weighting).idf is not scoring.WeightingModel.idf:
             return _Scorer("whoosh")
-        frequency = sum(info.doc_frequency() for info in infos)
+        frequency = sum(entry_doc_frequency(entry) for entry in self.entries(fieldname, tbytes) if entry)
         return _Scorer("bm25", idf=log(searcher.doc_count_all() / (frequency + 1)) + 1,  # WeightingModel.idf
                        avgfl=searcher.avg_field_length(fieldname) or 1, B=field_B(weighting, fieldname),
-                       K1=weighting.K1, max_weight=max_weight,
-                       min_length=min((info.min_length() for info in infos), default=1))
+                       K1=weighting.K1)
+
+    def max_quality(self, fieldname: str, tbytes: bytes) -> float:
+        """The most a posting of the term can score (its largest weight in
+        its shortest document), from the entries' statistics."""
+        scorer = self.scorer(fieldname, tbytes)
+        if scorer.kind == "whoosh":
+            return np.inf
+        infos = [TermInfo.from_bytes(entry) for entry in self.entries(fieldname, tbytes) if entry]
+        weight = max((info.max_weight() for info in infos), default=0.0)
+        if scorer.kind == "weight":
+            return weight
+        length = min((info.min_length() for info in infos), default=1)
+        return _bm25(scorer.idf, weight, length, scorer.avgfl, scorer.B, scorer.K1)
 
 
 class _Segment:
@@ -183,9 +183,6 @@ class _Segment:
         self.schema = self.reader.schema
         self.terms = terms
         self.number = number  # of the segment among ``terms.readers``
-
-    def column(self, name: str) -> np.ndarray:
-        return numeric_column(self.reader, name)
 
     def live(self, ids: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``ids`` and ``scores`` without the segment's deleted documents."""
@@ -245,7 +242,7 @@ class _Segment:
             return 0.0
         if kind is wq.Term:
             entry = self._entry(q.fieldname, q.text)
-            return 0.0 if entry is None else self.terms.scorer(q.fieldname, entry[0]).max_quality() * q.boost
+            return 0.0 if entry is None else self.terms.max_quality(q.fieldname, entry[0]) * q.boost
         if kind is wq.Phrase:  # a phrase scores at most K1 + 1 times the sum of its terms' idf
             terms = [self._entry(q.fieldname, word) for word in q.words]
             if any(term is None for term in terms):
