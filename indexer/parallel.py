@@ -35,17 +35,25 @@ class IndexingError(Exception):
     """A worker process failed; nothing of the batch was committed."""
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
+    """Be killed when process ``parent`` dies; exit now if it already has
+    (killed between the fork and this call, it cannot signal any more)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: workers may outlive a killed parent
         pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 class _Worker(SubWriterTask):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._parent = os.getpid()  # before the fork: the writer's process
+
     def run(self):
-        _die_with_parent()
+        _die_with_parent(self._parent)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
         try:
             self._index_jobs()

@@ -248,3 +248,18 @@ def test_a_run_merges_the_segments_it_wrote(tmp_path, monkeypatch):
     assert merges == [40] and segment_sizes() == [5, 20, 40, 40]
     assert optimize_index(tmp_path) == (4, 3) and segment_sizes() == [25, 40, 40]
     assert Index.open(tmp_path).stats()["articles"] == 105
+
+
+def test_a_worker_forked_after_its_parent_died_exits_at_once():
+    """``PR_SET_PDEATHSIG`` cannot fire for a parent already gone (killed
+    between the fork and the call): the worker sees it has another parent."""
+    import os
+
+    from indexer.parallel import _die_with_parent
+
+    for parent, code in ((os.getpid(), 0), (-1, 1)):
+        child = os.fork()
+        if child == 0:
+            _die_with_parent(parent)
+            os._exit(0)
+        assert os.waitpid(child, 0)[1] >> 8 == code
