@@ -482,13 +482,20 @@ def prefix_documents(reader, fieldname: str, prefix: bytes) -> list[int]:
     that starts with ``prefix``, in order, read straight from the term entries
     and posting blocks (no matcher per term)."""
     terms = reader._terms
+    fixed = reader.schema[fieldname].format.fixed_value_size()
     start = terms._keycoder(fieldname, prefix)
-    found = []
+    docs: set[int] = set()
     for key, entry in terms._tindex.items_from(start):
         if not key.startswith(start):
             break
-        found.append(entry_postings(reader, fieldname, entry).ids)
-    return np.unique(np.concatenate(found)).tolist() if found else []
+        if entry[0] & 1:
+            ids = array("I")
+            ids.frombytes(entry[INLINE_HEADER.size:INLINE_HEADER.size + 4 * entry[3]])
+        else:
+            offset, length = ENTRY_EXTENT.unpack_from(entry, TermInfo._struct.size)
+            ids = block_postings(terms._postfile.get(offset, length), fixed)[0]
+        docs.update(ids)
+    return sorted(docs)
 
 
 class BlockMatcher(W3LeafMatcher):
