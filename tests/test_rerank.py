@@ -1,29 +1,57 @@
-"""A pasted text's best hits read again: words gathered in a sentence and in the opening count."""
+"""A pasted text's best hits read again: its words gathered in a sentence, in the opening, in its order."""
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from indexer.writer import add_articles
 from query import Index
-from query.rerank import DEPTH, reranked
+from query.rerank import DEPTH, VERBATIM, WEIGHTS, _common_subsequence, evidence, reranked
 
-WEIGHTS = {"春耕": 2.0, "贷款": 1.5, "农业": 1.0}
-
-
-def test_words_in_one_sentence_and_the_opening_lift_an_article():
-    bodies = {1: "别的事情。" * 30 + "春耕。贷款。农业。",  # the words apart, late
-              2: "春耕贷款支持农业。别的事情。"}  # together, in the opening
-    top = reranked([(10.0, 1), (9.0, 2)], bodies.__getitem__, "春耕 贷款 农业", WEIGHTS)
-    assert [number for _, number in top] == [2, 1]
-    assert top[0][0] == 9.0 + 10.0 * (0.5 * 1 + 0.5 * 1)  # all of the weight, in both
-    assert top[1][0] == 10.0 + 10.0 * 0.5 * (2.0 / 4.5)  # its best sentence holds 春耕 alone
+WEIGHTS_OF_WORDS = {"春耕": 2.0, "贷款": 1.5, "农业": 1.0}
 
 
-def test_a_verbatim_text_counts_whole_and_only_the_first_hits_are_read_again():
+def longest_common_subsequence(a: str, b: str) -> int:
+    """The textbook dynamic programme, to check the bit-parallel one."""
+    row = [0] * (len(b) + 1)
+    for x in a:
+        diagonal, row = 0, row[:]
+        for j, y in enumerate(b, 1):
+            diagonal, row[j] = row[j], diagonal + 1 if x == y else max(row[j], row[j - 1])
+    return row[-1]
+
+
+@given(st.text("春耕贷款农业", max_size=12), st.text("春耕贷款农业的", max_size=40))
+def test_the_common_subsequence_is_the_longest_one(a, b):
+    assert _common_subsequence(a, b) == longest_common_subsequence(a, b)
+
+
+def test_evidence_measures_the_sentence_the_lead_and_the_order():
+    body = "别的事情。" * 40 + "农业贷款助春耕。"  # every word in one late sentence, out of order
+    found = evidence(body, "春耕 贷款 农业", WEIGHTS_OF_WORDS)
+    assert found.sentence == 1.0
+    assert found.lead == 0.0
+    assert found.order == 2 / 6  # 贷款 (or 农业, 春耕) in order, of 春耕贷款农业
+    assert found.opening == 0.0
+    opening = evidence("春耕时节，贷款支持农业。" + "别的事情。" * 30, "春耕 贷款 农业", WEIGHTS_OF_WORDS)
+    assert (opening.sentence, opening.lead, opening.order, opening.opening) == (1.0, 1.0, 1.0, 1.0)
+
+
+def test_a_verbatim_text_is_all_the_evidence_whitespace_ignored():
+    body = "别的事情。" * 40 + "春耕\n贷款农业。"
+    assert evidence(body, "春耕贷款农业", WEIGHTS_OF_WORDS) == VERBATIM
+    assert evidence(body, "春耕 贷款 农业", WEIGHTS_OF_WORDS) == VERBATIM
+
+
+def test_the_article_that_sums_the_text_up_moves_ahead_and_only_the_first_hits_are_read_again():
     bodies = {n: "别的事情。" for n in range(DEPTH + 5)}
-    bodies[3] = "别的事情。" * 40 + "春耕\n贷款农业。"  # verbatim across a line break, far from the opening
+    bodies[3] = "春耕时节，贷款支持农业。"
     top = [(100.0 - n, n) for n in range(DEPTH + 5)]
-    again = reranked(top, bodies.__getitem__, "春耕贷款农业", WEIGHTS)
-    assert again[0] == (97.0 + 100.0, 3)
+    again = reranked(top, bodies.__getitem__, "春耕贷款农业", WEIGHTS_OF_WORDS)
+    gain = 100.0 * sum(WEIGHTS)  # all of the evidence, though not verbatim
+    assert again[0] == (97.0 + gain, 3)
+    assert [number for _, number in again[1:DEPTH]] == [n for n in range(DEPTH) if n != 3]
     assert again[DEPTH:] == top[DEPTH:]
-    assert reranked([], bodies.__getitem__, "春耕", WEIGHTS) == []
+    assert reranked([], bodies.__getitem__, "春耕", WEIGHTS_OF_WORDS) == []
 
 
 def test_a_pasted_headline_finds_the_article_that_sums_it_up(tmp_path):
