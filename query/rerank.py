@@ -18,6 +18,8 @@ carries most of the gain.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from typing import Callable, NamedTuple
 
 from indexer.normalize import fold_text
@@ -81,15 +83,24 @@ def evidence(body: str, text: str, weights: dict[str, float]) -> Evidence:
     if compact in whole:
         return VERBATIM
     sentences = [s for s in (_SPACE.sub("", s) for s in _SENTENCE_END.split(folded)) if s] or [""]
-    total = sum(weights.values()) or 1.0
-    shares = [sum(weight for word, weight in weights.items() if word in sentence) for sentence in sentences]
+    ends = list(accumulate(map(len, sentences)))  # where each sentence ends in ``whole``
+    shares = [0.0] * len(sentences)
+    lead = 0.0
+    for word, weight in weights.items():
+        at = whole.find(word)
+        if 0 <= at <= LEAD_CHARS - len(word):
+            lead += weight
+        while at >= 0:  # once in each sentence that holds it
+            sentence = bisect_right(ends, at)
+            shares[sentence] += weight
+            at = whole.find(word, ends[sentence])
     best = max(range(len(sentences)), key=shares.__getitem__)
-    lead = whole[:LEAD_CHARS]
+    total = sum(weights.values()) or 1.0
     ordered = max(_common_subsequence(compact, sentences[k]) for k in {*range(OPENING_SENTENCES), best}
                   if k < len(sentences))
     return Evidence(
         sentence=shares[best] / total,
-        lead=sum(weight for word, weight in weights.items() if word in lead) / total,
+        lead=lead / total,
         order=ordered / (len(compact) or 1),
         opening=_common_subsequence(compact, whole[:OPENING_CHARS]) / (len(compact) or 1),
     )
