@@ -124,6 +124,16 @@ def title_queries(rng: random.Random, records: list[dict], count: int) -> list[Q
     return rng.sample(candidates, min(count, len(candidates)))
 
 
+def shared_titles(records: list[dict], queries: list[Query]) -> int:
+    """How many title queries are a headline line of several articles with different bodies
+    (a series' common subtitle): only one of them counts as the answer."""
+    bodies: dict[str, set[str]] = {}
+    for record in records:
+        for line in title_lines(record):
+            bodies.setdefault(NOT_WORD.sub(" ", line).strip(), set()).add(record.get("body") or "")
+    return sum(len(bodies.get(query.text, ())) > 1 for query in queries)
+
+
 def without_titles(records: list[dict]) -> list[dict]:
     return [{**record, "title": []} for record in records]
 
@@ -277,6 +287,9 @@ def main(argv: list[str] | None = None) -> None:
           "| no hit | queries | p50 / p95 ms |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
+    print()
+    print(f"{shared_titles(records, kinds['title'])} of the {len(kinds['title'])} title queries are a headline "
+          "line of several articles with different bodies; only one of them is the answer.")
 
 
 if __name__ == "__main__":
