@@ -42,6 +42,7 @@ from whoosh.matching import ListMatcher
 
 from indexer.codec import TermInfo, entry_doc_frequency, entry_postings, runs_summed, term_entry
 from indexer.formats import BulkPositions
+from query.columns import numeric_column
 from query.scoring import BM25F, field_B
 
 #: Length normalisation of a phrase's score: an article where the phrase
@@ -79,25 +80,6 @@ def ranked(searcher, query, wanted: int | None, sortedby: str | None = None,
     else:
         order = _best(scores, numbers, wanted)
     return list(zip(scores[order].tolist(), numbers[order].tolist())), len(numbers)
-
-
-def numeric_column(reader, name: str) -> np.ndarray:
-    """A segment's values of a numeric column (0 where missing), kept with the segment."""
-    columns = reader._perdoc.__dict__.setdefault("_numeric_columns", {})
-    if name not in columns:
-        columns[name] = np.array([value or 0 for value in reader.column_reader(name)], dtype=np.int64)
-    return columns[name]
-
-
-def column_values(searcher, name: str, docnums: np.ndarray) -> np.ndarray:
-    """The values of numeric column ``name`` (0 where missing) for the searcher's documents ``docnums``."""
-    values = np.zeros(len(docnums), dtype=np.int64)
-    for subsearcher, offset in searcher.leaf_searchers():
-        reader = subsearcher.reader()
-        inside = (docnums >= offset) & (docnums < offset + reader.doc_count_all())
-        if inside.any():
-            values[inside] = numeric_column(reader, name)[docnums[inside] - offset]
-    return values
 
 
 def _best(scores: np.ndarray, ids: np.ndarray, wanted: int | None) -> np.ndarray:

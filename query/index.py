@@ -27,7 +27,8 @@ from whoosh.index import EmptyIndexError
 
 from indexer import userdict
 from indexer.schema import READ_ERRORS, IndexDamagedError, IndexVersionError, check_version, damaged
-from query.bulkscore import column_values, ranked
+from query.bulkscore import ranked
+from query.columns import column_values, value_counts
 from query.language import parse
 from query.matching import (bag_units, can_relax, misspelled, needles, pasted_text, pinyin_letters,
                             pinyin_query, to_whoosh)
@@ -235,23 +236,17 @@ class Index:
 
     @staticmethod
     def _facets(searcher, docnums, names) -> dict:
-        reader = searcher.reader()
+        docnums = np.asarray(docnums, dtype=np.int64)
         counters = {}
         for name in names:
-            if name in ("page", "month"):  # numeric columns, counted at once
-                values = column_values(searcher, FACETS[name], np.asarray(docnums, dtype=np.int64))
+            if name in ("page", "month"):
+                values = column_values(searcher, FACETS[name], docnums)
                 keys, counts = np.unique(values[values > 0] // (100 if name == "month" else 1), return_counts=True)
                 counters[name] = Counter({f"{key // 100:04d}-{key % 100:02d}" if name == "month" else key: count
                                           for key, count in zip(keys.tolist(), counts.tolist())})
-                continue
-            column = reader.column_reader(FACETS[name])
-            counter = counters[name] = Counter()
-            for docnum in docnums:
-                value = column[docnum]
-                if name in ("reporter", "correspondent"):
-                    counter.update(v for v in value.split(",") if v)
-                elif value not in ("", None, 0):
-                    counter[value] += 1
+            else:
+                separator = "," if name in ("reporter", "correspondent") else None
+                counters[name] = value_counts(searcher, FACETS[name], docnums, separator)
         return {name: tuple(sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))))
                 for name, counter in counters.items()}
 

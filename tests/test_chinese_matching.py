@@ -123,6 +123,21 @@ def test_facets_match_brute_force(index):
     assert results.facets["reporter"][0] == ("林韬", 2)
 
 
+def test_facets_count_every_segment_and_only_live_versions(tmp_path):
+    add_articles(tmp_path, ARTICLES[:3])
+    changed = {**ARTICLES[0], "reporters": ["林韬", "新人"], "paper": "新报"}
+    add_articles(tmp_path, [*ARTICLES[3:], changed])  # a second segment; g1's first version deleted
+    index = Index.open(tmp_path)
+    assert len(index._searcher().reader().leaf_readers()) == 2
+    live = [changed, *ARTICLES[1:]]
+    for limit in (None, 1):
+        results = index.search("报:人民日报 OR 报:拱墅报 OR 报:新报", limit=limit,
+                               facets=("paper", "reporter", "correspondent"))
+        assert dict(results.facets["paper"]) == Counter(a["paper"] for a in live)
+        assert dict(results.facets["reporter"]) == Counter(r for a in live for r in a.get("reporters", []))
+        assert results.facets["correspondent"] == ()
+
+
 def test_facets_follow_the_query(index):
     results = index.search("亚运会", facets=("paper",))
     assert dict(results.facets["paper"]) == {"拱墅报": 1, "人民日报": 1}
