@@ -47,7 +47,7 @@ def asked(index: Index, queries: list[quality.Query], body_of: dict[str, str]) -
     best hits before the second look, and which of them are the answer."""
     seen = []
 
-    def capture(top, bodies, text, weights, by=WEIGHTS):
+    def capture(top, bodies, text, weights):
         best = top[0][0] if top else 1.0
         rows = [[score / best, *evidence(bodies(number), text, weights)] for score, number in top[:DEPTH]]
         seen.append((rows, [number for _, number in top[:DEPTH]]))

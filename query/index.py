@@ -109,6 +109,11 @@ class Article:
     fields: dict = field(default_factory=dict)
 
 
+def _read_text(fields: dict) -> str:
+    """An article as read: its headline lines, then its body."""
+    return f"{fields.get('title', '')}\n{fields.get('body', '')}"
+
+
 def _date(number: int | None) -> dt.date | None:
     if not number:
         return None
@@ -220,7 +225,7 @@ class Index:
             return ranked(searcher, matcher, wanted, sortedby, reverse)
         top, total = ranked(searcher, matcher, None if wanted is None else max(wanted, DEPTH))
         weights = {unit: searcher.idf("body", unit) for unit in bag_units(pasted, None, searcher.reader())}
-        top = reranked(top, lambda number: searcher.stored_fields(number).get("body", ""), pasted, weights)
+        top = reranked(top, lambda number: _read_text(searcher.stored_fields(number)), pasted, weights)
         return top[:wanted], total
 
     def _vocabulary(self, searcher) -> PinyinVocabulary:
