@@ -336,8 +336,10 @@ class _Segment:
         lengths = BM25F.length_array(self.reader, fieldname)
         if lengths is None or any(scorer.kind != "bm25" for scorer in scorers):
             return _stepped_through(q.matcher(self.searcher, self.searcher.context()), within)
+        frequencies = [entry_doc_frequency(entry) for _, entry in terms]
+        places = _covering(frequencies) if all(len(word) == 2 for word in q.words) else range(len(terms))
         ids, read = within, []
-        for place in sorted(range(len(terms)), key=lambda i: entry_doc_frequency(terms[i][1])):
+        for place in sorted(places, key=frequencies.__getitem__):
             postings = entry_postings(self.reader, fieldname, terms[place][1], ids, values=True)
             ids = postings.ids if ids is None else np.intersect1d(ids, postings.ids, assume_unique=True)
             read.append((place, postings))
@@ -349,6 +351,28 @@ class _Segment:
         found = counts > 0
         scores = _phrase_scores(scorers, counts[found], lengths[ids[found]])
         return ids[found], scores * q.boost if q.boost != 1.0 else scores
+
+
+def _covering(costs: list[int]) -> list[int]:
+    """The places of a phrase's character pairs worth reading, of least total
+    ``costs``: the pair at place k is characters k and k+1 of the phrase,
+    and where pairs that cover every character stand at consecutive
+    positions, so do all the others (a gram field holds one pair at each
+    position: ``indexer.analysis.GramTokenizer``). So the first and last
+    pairs, with never two places in a row left out, prove the phrase; its
+    count is theirs."""
+    best, before = [0] * len(costs), [-1] * len(costs)
+    for place, cost in enumerate(costs):
+        if place >= 2 and best[place - 2] < best[place - 1]:
+            before[place] = place - 2
+        elif place >= 1:
+            before[place] = place - 1
+        best[place] = cost + (best[before[place]] if place else 0)
+    places, place = [], len(costs) - 1
+    while place >= 0:
+        places.append(place)
+        place = before[place]
+    return places[::-1]
 
 
 def _phrase_scores(scorers: list, counts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -1,15 +1,18 @@
 """Ranking from whole posting lists gives Whoosh's scores and order (a sum
 may differ in its last bits), phrases scored by how often they occur."""
 
+import itertools
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh.matching import WrappingMatcher
 
 from indexer.writer import add_articles
 from query import Index
-from query.bulkscore import PHRASE_B, ranked
+from query.bulkscore import PHRASE_B, _covering, ranked
 from query.language import parse
 from query.matching import to_whoosh
 
@@ -153,3 +156,27 @@ def test_other_whoosh_queries_rank_as_whoosh_does(index, query):
     top, total = ranked(searcher, query, None)
     _same(top, expected)
     assert total == len(expected) > 0
+
+
+def _covers(places, count: int) -> bool:
+    """Whether pairs at ``places`` (pair k: characters k, k+1) cover all ``count + 1`` characters."""
+    return {c for k in places for c in (k, k + 1)} == set(range(count + 1))
+
+
+@given(st.lists(st.integers(0, 50), min_size=1, max_size=9))
+def test_a_phrase_reads_the_cheapest_pairs_that_cover_it(costs):
+    places = _covering(costs)
+    assert places == sorted(places) and _covers(places, len(costs))
+    cheapest = min(sum(costs[k] for k in chosen) for size in range(1, len(costs) + 1)
+                   for chosen in itertools.combinations(range(len(costs)), size) if _covers(chosen, len(costs)))
+    assert sum(costs[k] for k in places) == cheapest
+
+
+def test_a_long_phrase_needs_every_pair_in_a_row(tmp_path):
+    add_articles(tmp_path, [{"id": "whole", "body": "今年春耕贷款支持农业发展。"},
+                            {"id": "apart", "body": "春耕。耕贷。贷款。款支。支持。持农。农业。业发。发展。"},
+                            {"id": "one off", "body": "春耕贷款支援农业发展。春耕贷"}])
+    index = Index.open(tmp_path)
+    assert [hit.id for hit in index.search('"春耕贷款支持农业发展"').hits] == ["whole"]
+    assert [hit.id for hit in index.search('"款支持农"').hits] == ["whole"]
+    assert sorted(hit.id for hit in index.search('"耕贷款支"').hits) == ["one off", "whole"]
