@@ -16,7 +16,8 @@ segment, straight from the term entries and posting blocks:
   scores and numeric ranges (read as their terms) as Whoosh scores them;
 * a phrase is its terms' documents, kept where the terms stand at
   consecutive positions and scored by how often they do (Lucene's phrase
-  score, not Whoosh's sum of the terms' scores);
+  score, not Whoosh's sum of the terms' scores); of a text's character
+  pairs, only those that cover it are read (``_covering``);
 * a query of another kind steps through its own Whoosh matcher.
 
 Other scores are Whoosh's, though a sum may be added in another order (a
@@ -40,6 +41,7 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.matching import ListMatcher
 
+from indexer.analysis import GramTokenizer
 from indexer.codec import TermInfo, entry_doc_frequency, entry_postings, runs_summed, term_entry
 from indexer.formats import BulkPositions
 from query.columns import numeric_column
@@ -337,7 +339,7 @@ class _Segment:
         if lengths is None or any(scorer.kind != "bm25" for scorer in scorers):
             return _stepped_through(q.matcher(self.searcher, self.searcher.context()), within)
         frequencies = [entry_doc_frequency(entry) for _, entry in terms]
-        places = _covering(frequencies) if all(len(word) == 2 for word in q.words) else range(len(terms))
+        places = _covering(frequencies) if _chained(self.schema[fieldname], q.words) else range(len(terms))
         ids, read = within, []
         for place in sorted(places, key=frequencies.__getitem__):
             postings = entry_postings(self.reader, fieldname, terms[place][1], ids, values=True)
@@ -351,6 +353,13 @@ class _Segment:
         found = counts > 0
         scores = _phrase_scores(scorers, counts[found], lengths[ids[found]])
         return ids[found], scores * q.boost if q.boost != 1.0 else scores
+
+
+def _chained(field, words: list[str]) -> bool:
+    """Whether ``words`` are the consecutive character pairs of one text (each
+    starting with the last character of the one before), in a field of pairs."""
+    return (isinstance(field.analyzer, GramTokenizer) and all(len(word) == 2 for word in words)
+            and all(a[1] == b[0] for a, b in zip(words, words[1:])))
 
 
 def _covering(costs: list[int]) -> list[int]:

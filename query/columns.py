@@ -74,4 +74,4 @@ def _by_segment(searcher, docnums: np.ndarray):
 
 
 def _kept(reader) -> dict:
-    return reader._perdoc.__dict__.setdefault("_numeric_columns", {})
+    return reader._perdoc.__dict__.setdefault("_zhsearch_columns", {})

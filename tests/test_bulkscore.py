@@ -180,3 +180,11 @@ def test_a_long_phrase_needs_every_pair_in_a_row(tmp_path):
     assert [hit.id for hit in index.search('"春耕贷款支持农业发展"').hits] == ["whole"]
     assert [hit.id for hit in index.search('"款支持农"').hits] == ["whole"]
     assert sorted(hit.id for hit in index.search('"耕贷款支"').hits) == ["one off", "whole"]
+
+
+def test_a_phrase_of_pairs_that_do_not_chain_reads_them_all(tmp_path):
+    add_articles(tmp_path, [{"id": "gap", "body": "春耕款支"}, *({"id": f"loan{n}", "body": "贷款"} for n in range(5))])
+    searcher = Index.open(tmp_path)._searcher()
+    # 贷款 is the dearest of the three: a cover of the chained pairs would skip it
+    assert ranked(searcher, wq.Phrase("body_grams", ["春耕", "贷款", "款支"]), None) == ([], 0)
+    assert ranked(searcher, wq.Phrase("body_grams", ["春耕", "耕款", "款支"]), None)[1] == 1
