@@ -19,6 +19,7 @@ from typing import Iterable, Iterator
 from indexer.records import Article, RecordError, article_from_record
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+_GZIP_MAGIC = b"\x1f\x8b"
 PAGE_SUFFIXES = (".txt",)
 
 
@@ -88,9 +89,10 @@ def decode(data: bytes) -> str:
 
 
 def _open(path: Path):
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")
-    return open(path, "rb")
+    """The file's bytes, decompressed if it is gzip, whatever its name says."""
+    with open(path, "rb") as probe:
+        compressed = probe.read(2) == _GZIP_MAGIC
+    return gzip.open(path, "rb") if compressed else open(path, "rb")
 
 
 def _cannot_read(error: Exception) -> SourceError:

@@ -21,6 +21,8 @@ from query.language import __doc__ as LANGUAGE_HELP
 EXIT_NO_HITS, EXIT_USAGE, EXIT_INDEX, EXIT_INTERRUPTED = 1, 2, 3, 130
 #: Values per facet the text output shows (``--json`` has them all).
 FACET_VALUES_SHOWN = 12
+#: Problems of an indexing run listed in the terminal (``--json`` lists every one).
+SHOWN_PROBLEMS = 20
 
 app = typer.Typer(
     help="Full-text search for Chinese newspaper archives.\n\n"
@@ -205,8 +207,10 @@ def _print_report(report, target: Path, as_json: bool) -> None:
         console.print(f"note: {note}", markup=False)
     if report.problems:
         console.print(f"{len(report.problems)} problems (not indexed):", markup=False)
-    for problem in report.problems:
+    for problem in report.problems[:SHOWN_PROBLEMS]:
         console.print(f"  {problem}", markup=False)
+    if len(report.problems) > SHOWN_PROBLEMS:
+        console.print(f"  … and {len(report.problems) - SHOWN_PROBLEMS} more (--json lists them all)", markup=False)
 
 
 @app.command()

@@ -174,3 +174,15 @@ def test_optimize_merges_segments_and_keeps_results(tmp_path, monkeypatch):
         assert {h["id"] for h in old["hits"]} == {h["id"] for h in new["hits"]}
     assert run("optimize", "--index", tmp_path / "none").exit_code == 3
     assert f"{MERGE_LIMIT:,}" in run("optimize", "--help").output
+
+
+def test_many_problems_are_listed_up_to_a_point(tmp_path):
+    source = tmp_path / "broken.jsonl"
+    source.write_text("{not json\n" * 50, encoding="utf-8")
+    result = run("index", source, "--index", tmp_path / "ix")
+    assert "50 problems (not indexed):" in result.output
+    assert result.output.count("malformed JSON") == 20
+    assert "… and 30 more (--json lists them all)" in result.output
+    summary = run("index", source, "--index", tmp_path / "ix", "--json").stdout
+    listed = json.loads(summary)["problems"]
+    assert len(listed) == 50

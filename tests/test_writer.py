@@ -66,6 +66,15 @@ def test_jsonl_files_and_folders(tmp_path):
     assert (hit.paper, hit.page, hit.date.isoformat()) == ("人民日报", 3, "2020-01-02")
 
 
+def test_a_gzip_file_is_read_whatever_its_name(tmp_path):
+    with gzip.open(tmp_path / "exported.jsonl", "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps({"id": "z1", "body": "压缩的文章"}, ensure_ascii=False) + "\n")
+    (tmp_path / "plain.jsonl.gz").write_text(json.dumps({"id": "z2", "body": "没有压缩"}, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
+    report = index_paths([tmp_path / "exported.jsonl", tmp_path / "plain.jsonl.gz"], tmp_path / "ix")
+    assert (report.added, report.problems) == (2, [])
+
+
 def test_a_file_with_bad_lines_is_reported_and_skipped(tmp_path):
     source = tmp_path / "bad.jsonl"
     source.write_text('{"id": "g", "body": "好的"}\n{not json\n{"id": "n"}\n', encoding="utf-8")
