@@ -18,6 +18,7 @@ import os
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -201,11 +202,12 @@ class Index:
         if spelled:
             matcher = wq.Or([matcher, pinyin_query(spelled)])
             marks += [word for options in spelled for word in options]
-        top, total = self._ranked(searcher, matcher, tree, False, wanted, sortedby, reverse)
+        stored = lru_cache(maxsize=None)(searcher.stored_fields)  # the second look reads the hits too
+        top, total = self._ranked(searcher, stored, matcher, tree, False, wanted, sortedby, reverse)
         if not total and can_relax(tree):
             matcher = to_whoosh(tree, relaxed=True, reader=searcher.reader())
-            top, total = self._ranked(searcher, matcher, tree, True, wanted, sortedby, reverse)
-        hits = tuple(self._hit(searcher.stored_fields(docnum), score, marks) for score, docnum in top[offset:])
+            top, total = self._ranked(searcher, stored, matcher, tree, True, wanted, sortedby, reverse)
+        hits = tuple(self._hit(stored(docnum), score, marks) for score, docnum in top[offset:])
         if facets:
             every = top if limit is None else ranked(searcher, matcher, None)[0]
             counts = self._facets(searcher, [docnum for _, docnum in every], facets)
@@ -218,14 +220,14 @@ class Index:
         return Results(total, hits, q, counts, pinyin, suggestion)
 
     @staticmethod
-    def _ranked(searcher, matcher, tree, relaxed, wanted, sortedby, reverse):
+    def _ranked(searcher, stored, matcher, tree, relaxed, wanted, sortedby, reverse):
         """``ranked``; by relevance, a pasted text's best hits are read again (``query.rerank``)."""
         pasted = pasted_text(tree, relaxed) if sortedby is None else None
         if pasted is None:
             return ranked(searcher, matcher, wanted, sortedby, reverse)
         top, total = ranked(searcher, matcher, None if wanted is None else max(wanted, DEPTH))
         weights = {unit: searcher.idf("body", unit) for unit in bag_units(pasted, None, searcher.reader())}
-        top = reranked(top, lambda number: _read_text(searcher.stored_fields(number)), pasted, weights)
+        top = reranked(top, lambda number: _read_text(stored(number)), pasted, weights)
         return top[:wanted], total
 
     def _vocabulary(self, searcher) -> PinyinVocabulary:

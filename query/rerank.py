@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from itertools import accumulate
 from typing import Callable, NamedTuple
 
@@ -37,7 +38,6 @@ LEAD_CHARS, OPENING_CHARS = 100, 200
 #: The text's order is sought in the body's first sentences and in its best one.
 OPENING_SENTENCES = 3
 _SENTENCE_END = re.compile(f"(?<=[{SENTENCE_ENDS}])")
-_SPACE = re.compile(r"\s+")
 
 
 class Evidence(NamedTuple):
@@ -82,12 +82,12 @@ def reranked(top: list[tuple[float, int]], texts: Callable[[int], str], text: st
 
 def evidence(body: str, text: str, weights: dict[str, float]) -> Evidence:
     """What ``body`` holds of ``text``, whose words weigh ``weights`` (idf)."""
-    compact = _SPACE.sub("", fold_text(text))
+    compact = _folded_compact(text)
     folded = fold_text(body)
-    whole = _SPACE.sub("", folded)
+    whole = "".join(folded.split())
     if compact in whole:
         return VERBATIM
-    sentences = [s for s in (_SPACE.sub("", s) for s in _SENTENCE_END.split(folded)) if s] or [""]
+    sentences = [s for s in ("".join(s.split()) for s in _SENTENCE_END.split(folded)) if s] or [""]
     ends = list(accumulate(map(len, sentences)))  # where each sentence ends in ``whole``
     shares = [0.0] * len(sentences)
     lead = 0.0
@@ -109,6 +109,12 @@ def evidence(body: str, text: str, weights: dict[str, float]) -> Evidence:
         order=ordered / (len(compact) or 1),
         opening=_common_subsequence(compact, whole[:OPENING_CHARS]) / (len(compact) or 1),
     )
+
+
+@lru_cache(maxsize=64)
+def _folded_compact(text: str) -> str:
+    """``text`` folded, without whitespace (read again for each hit)."""
+    return "".join(fold_text(text).split())
 
 
 def _common_subsequence(text: str, other: str) -> int:
