@@ -41,15 +41,15 @@ _SENTENCE_END = re.compile(f"(?<=[{SENTENCE_ENDS}])")
 
 
 class Evidence(NamedTuple):
-    """What the body of a hit holds of the pasted text, each from 0 to 1."""
+    """What a hit's text holds of the pasted text, each from 0 to 1."""
 
     #: Share of the text's word weight (idf) found in the body's best sentence.
     sentence: float
     #: Share of the text's word weight found in the lead.
     lead: float
-    #: Longest run of the text's characters found in order (a common
-    #: subsequence) in one of the opening sentences or the best sentence,
-    #: for the text's length.
+    #: The most of the text's characters found in order (their longest
+    #: common subsequence, gaps allowed) in one of the opening sentences or
+    #: the best sentence, for the text's length.
     order: float
     #: The same in the opening characters.
     opening: float
