@@ -32,12 +32,13 @@ from whoosh import writing
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_ushort
 
-from indexer.analysis import GramTokenizer, chars
+from indexer.analysis import chars
 from indexer.codec import ENTRY_EXTENT, length_bytes_of
-from indexer.formats import BulkFrequency, BulkPositions
+from indexer.formats import BulkFrequency
 from indexer.gramsort import GramPostings
 from indexer.merging import document_map, segment_terms
 from indexer.postblocks import Postings, finished_terms
+from indexer.schema import is_grams
 from indexer.wordsort import WordPostings
 
 #: Bytes a posting and a new term cost in the pool, about (for ``limitmb``).
@@ -250,7 +251,7 @@ class BulkWriting:
         once (``indexer.gramsort``), about five times faster than merging
         their many short posting lists a term at a time. The fields so added."""
         sources = {name: (field.text_of, field.format.field_boost) for name, field in self.schema.items()
-                   if _is_grams(field) and getattr(field, "text_of", None) in self.schema
+                   if is_grams(field) and getattr(field, "text_of", None) in self.schema
                    and self.schema[field.text_of].stored}
         for docnum, new in enumerate(numbers.tolist()):
             if new < 0:
@@ -297,7 +298,7 @@ class SegmentWriter(BulkWriting, writing.SegmentWriter):
                     continue
                 field = schema[name]
                 length = 0
-                if _is_grams(field):
+                if is_grams(field):
                     length = self.pool.add_chars(name, docnum, chars(value), field.format.field_boost)
                 elif isinstance(field.format, BulkFrequency) and hasattr(field.analyzer, "term_counts"):
                     length = self.pool.add_counts(name, docnum, field.analyzer.term_counts(value),
@@ -316,11 +317,6 @@ class SegmentWriter(BulkWriting, writing.SegmentWriter):
         self._added = True
         self.docnum += 1
 
-
-
-def _is_grams(field) -> bool:
-    """Whether the field holds character pairs with positions (``indexer.gramsort``)."""
-    return isinstance(field.analyzer, GramTokenizer) and isinstance(field.format, BulkPositions)
 
 
 def _write_terms(fieldwriter, schema, reader, terms) -> None:

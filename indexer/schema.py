@@ -127,3 +127,8 @@ def check_version(index_dir: Path) -> dict:
             f"zhsearch index --rebuild --index {index_dir} SOURCE..."
         )
     return meta
+
+
+def is_grams(field) -> bool:
+    """Whether the field holds character pairs with positions (``indexer.gramsort``)."""
+    return isinstance(field.analyzer, GramTokenizer) and isinstance(field.format, BulkPositions)

@@ -41,9 +41,9 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.matching import ListMatcher
 
-from indexer.analysis import GramTokenizer
 from indexer.codec import TermInfo, entry_doc_frequency, entry_postings, runs_summed, term_entry
 from indexer.formats import BulkPositions
+from indexer.schema import is_grams
 from query.columns import numeric_column
 from query.scoring import BM25F, field_B
 
@@ -358,7 +358,7 @@ class _Segment:
 def _chained(field, words: list[str]) -> bool:
     """Whether ``words`` are the consecutive character pairs of one text (each
     starting with the last character of the one before), in a field of pairs."""
-    return (isinstance(field.analyzer, GramTokenizer) and all(len(word) == 2 for word in words)
+    return (is_grams(field) and all(len(word) == 2 for word in words)
             and all(a[1] == b[0] for a, b in zip(words, words[1:])))
 
 

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import lru_cache
 from itertools import accumulate
 from typing import Callable, NamedTuple
 
+from indexer.analysis import chars
 from indexer.normalize import fold_text
 from query.snippets import SENTENCE_ENDS
 
@@ -82,7 +82,7 @@ def reranked(top: list[tuple[float, int]], texts: Callable[[int], str], text: st
 
 def evidence(body: str, text: str, weights: dict[str, float]) -> Evidence:
     """What ``body`` holds of ``text``, whose words weigh ``weights`` (idf)."""
-    compact = _folded_compact(text)
+    compact = chars(text)
     folded = fold_text(body)
     whole = "".join(folded.split())
     if compact in whole:
@@ -109,12 +109,6 @@ def evidence(body: str, text: str, weights: dict[str, float]) -> Evidence:
         order=ordered / (len(compact) or 1),
         opening=_common_subsequence(compact, whole[:OPENING_CHARS]) / (len(compact) or 1),
     )
-
-
-@lru_cache(maxsize=64)
-def _folded_compact(text: str) -> str:
-    """``text`` folded, without whitespace (read again for each hit)."""
-    return "".join(fold_text(text).split())
 
 
 def _common_subsequence(text: str, other: str) -> int:
