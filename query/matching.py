@@ -56,6 +56,13 @@ PAIR_WEIGHT = 1.0
 PAIR_COMMON_SHARE = 0.1
 #: Which index fields a ``title:``/``body:`` query, or no field, searches.
 TEXT_FIELDS = {None: ("title", "body"), "title": ("title",), "body": ("body",)}
+#: In a bag of words, the words and pairs of a bracketed aside (a pasted
+#: headline's column tag: 记者体验春运一线（新春走基层）) weigh this much. The
+#: tag is printed over many articles and seldom in the body: headlines as
+#: printed, title MRR@10 on three seeds 0.826 -> 0.845 (0: 0.843, 0.5: 0.842).
+ASIDE_WEIGHT = 0.25
+#: A bracketed aside: full-width brackets, which are text, not syntax.
+ASIDE = re.compile(r"[（【〔［]([^（）【】〔〕［］]*)[）】〕］]")
 HAN_RUN = re.compile(f"[{HAN}]+")
 LETTERS = re.compile(r"[A-Za-z]{2,}")
 FILTER_FIELDS = {"reporter": "reporters", "correspondent": "correspondents", "paper": "paper",
@@ -200,15 +207,20 @@ def _words(node: Words, relaxed: bool, reader) -> wq.Query:
         return wq.NullQuery
     one_unit = len(units) == 1
     bag = relaxed or len(units) >= LONG_QUERY_WORDS
+    text, aside = split_asides(node.text) if bag else (node.text, "")
     if bag:
-        units = bag_units(node.text, node.field, reader)
+        units = bag_units(text, node.field, reader)
     clauses = [_unit(unit, node.field, alone=len(units) == 1) for unit in units]
     if bag:
-        clauses += _pairs(node.text, node.field, reader)
+        clauses += [_unit(unit, node.field, alone=False, boost=ASIDE_WEIGHT)
+                    for unit in bag_units(aside, node.field, reader) if unit not in units]
+        clauses += _pairs(text, node.field, reader) + _pairs(aside, node.field, reader, ASIDE_WEIGHT)
     matched = _combine(wq.Or if bag else wq.And, clauses)
     if one_unit:
         return matched  # one word or name: matching it is matching the text verbatim
-    verbatim = _phrase(node.text, node.field, boost=VERBATIM_BOOST)
+    verbatim = _phrase(text, node.field, boost=VERBATIM_BOOST)
+    if text != node.text:  # an aside inside a name, 中国（上海）自贸区, holds it verbatim only whole
+        verbatim = _combine(wq.Or, [verbatim, _phrase(node.text, node.field, boost=VERBATIM_BOOST)])
     if bag or any(len(unit) == 1 for unit in units):
         # an article that holds the text verbatim matches even where jieba
         # cut it into other words: a long text, or one with a one-character
@@ -216,6 +228,15 @@ def _words(node: Words, relaxed: bool, reader) -> wq.Query:
         # 生态环境质量, where the article has 质量, not 质)
         return wq.Or([matched, verbatim])
     return wq.AndMaybe(matched, verbatim)  # the phrase only re-ranks the articles that match
+
+
+def split_asides(text: str) -> tuple[str, str]:
+    """``text`` without its bracketed asides, and the asides' contents
+    (``text`` and ``""`` when it has none, or is nothing else)."""
+    main = ASIDE.sub(" ", text).strip()
+    if not main or main == text:
+        return text, ""
+    return main, " ".join(match.group(1) for match in ASIDE.finditer(text))
 
 
 def bag_units(text: str, field: str | None, reader) -> list[str]:
@@ -233,14 +254,15 @@ def _bag_words(text: str, _dictionary: int) -> tuple[str, ...]:
 
 def pasted_text(node, relaxed: bool = False) -> str | None:
     """The text of a query asked as a bag of words over the body (a pasted
-    headline or sentence, or any text when ``relaxed``), if it is one."""
+    headline or sentence, or any text when ``relaxed``), if it is one,
+    without its bracketed asides."""
     if isinstance(node, And) and (relaxed or _unquoted_units(node) >= LONG_QUERY_WORDS):
         parts = [n for n in node.nodes if isinstance(n, Words)]
     elif isinstance(node, Words):
         parts = [node]
     else:
         return None
-    text = " ".join(part.text for part in parts if part.field in (None, "body"))
+    text = " ".join(split_asides(part.text)[0] for part in parts if part.field in (None, "body"))
     return text if text and (relaxed or len(query_units(text)) >= LONG_QUERY_WORDS) else None
 
 
@@ -276,13 +298,13 @@ def _is_run(unit: str) -> bool:
     return bool(HAN_RUN.fullmatch(unit)) and (len(unit) == 1 or words(unit) != [unit])
 
 
-def _unit(unit: str, field: str | None, alone: bool) -> wq.Query:
+def _unit(unit: str, field: str | None, alone: bool, boost: float = 1.0) -> wq.Query:
     """One unit: a run of characters as a phrase; a word as itself. One
     character among other words is a word too (in a text, mostly 的, 在, 和),
     not every pair it starts: that would read a posting list per pair."""
     if _is_run(unit) and (len(unit) > 1 or alone):
-        return _phrase(unit, field)
-    return wq.Or([wq.Term(f, unit) for f in TEXT_FIELDS[field]])
+        return _phrase(unit, field, boost)
+    return wq.Or([wq.Term(f, unit, boost=boost) for f in TEXT_FIELDS[field]])
 
 
 def _informative(units: list[str], field: str | None, reader) -> list[str]:
@@ -293,15 +315,16 @@ def _informative(units: list[str], field: str | None, reader) -> list[str]:
     return kept or units
 
 
-def _pairs(text: str, field: str | None, reader) -> list[wq.Query]:
+def _pairs(text: str, field: str | None, reader, weight: float = 1.0) -> list[wq.Query]:
     """Terms for the character pairs of each part of ``text`` that at most
-    ``PAIR_COMMON_SHARE`` of the articles hold (every pair without a reader)."""
+    ``PAIR_COMMON_SHARE`` of the articles hold (every pair without a reader),
+    each weighing ``weight`` times ``PAIR_WEIGHT``."""
     names = [f"{name}_grams" for name in TEXT_FIELDS[field]]
     pairs = list(dict.fromkeys(pair for part in text.split() for pair in grams(part) if len(pair) == 2))
     if reader is not None:
         rare = _rare(reader, names, PAIR_COMMON_SHARE)
         pairs = [pair for pair in pairs if rare(pair)]
-    return [wq.Term(name, pair, boost=PAIR_WEIGHT) for pair in pairs for name in names]
+    return [wq.Term(name, pair, boost=PAIR_WEIGHT * weight) for pair in pairs for name in names]
 
 
 def _rare(reader, names, share: float):

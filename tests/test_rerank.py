@@ -1,10 +1,13 @@
 """A pasted text's best hits read again: its words gathered in a sentence, in the opening, in its order."""
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from indexer.writer import add_articles
-from query import Index
+from query import Index, matching
+from query.matching import split_asides
 from query.rerank import DEPTH, VERBATIM, WEIGHTS, _common_subsequence, evidence, reranked
 
 WEIGHTS_OF_WORDS = {"春耕": 2.0, "贷款": 1.5, "农业": 1.0}
@@ -61,3 +64,33 @@ def test_a_pasted_headline_finds_the_article_that_sums_it_up(tmp_path):
         {"id": "summed", "body": "县里推进春耕备耕，银行发放农资贷款，农民忙碌。" + "天气转暖。" * 20}])
     hits = Index.open(tmp_path).search("银行 发放 春耕 农资 贷款 推进").hits
     assert [hit.id for hit in hits] == ["summed", "apart"]
+
+
+def test_a_bracketed_aside_splits_off_a_pasted_text():
+    assert split_asides("记者体验春运一线（新春走基层）") == ("记者体验春运一线", "新春走基层")
+    assert split_asides("【快评】年味里的文化（评论员观察）") == ("年味里的文化", "快评 评论员观察")
+    assert split_asides("没有括号的标题") == ("没有括号的标题", "")
+    assert split_asides("（2020年1月17日，内比都）") == ("（2020年1月17日，内比都）", "")
+
+
+TAGGED = [
+    {"id": "opener", "body": "开栏的话：新春走基层，本报记者奔赴各地。" + "春节将至。" * 6 + "各地一线忙碌。"},
+    {"id": "answer", "body": "记者来到火车站体验春运，旅客排队进站。" + "春节将至。" * 6 + "一线职工坚守岗位。"},
+]
+
+
+def test_a_pasted_headlines_column_tag_weighs_less_than_its_words(tmp_path, monkeypatch):
+    add_articles(tmp_path, TAGGED)
+    index = Index.open(tmp_path)
+    query = "记者体验春运一线（新春走基层）"
+    assert [hit.id for hit in index.search(query).hits] == ["answer", "opener"]
+    monkeypatch.setattr(matching, "ASIDE", re.compile("(?!)"))  # the tag read as the headline's words
+    assert [hit.id for hit in index.search(query).hits] == ["opener", "answer"]
+
+
+def test_an_aside_inside_a_name_still_matches_verbatim(tmp_path):
+    add_articles(tmp_path, [
+        {"id": "whole", "body": "中国（上海）自由贸易试验区扩大开放新措施发布。" + "天气转暖。" * 30},
+        {"id": "apart", "body": "上海：中国扩大开放新措施，自由贸易试验区新措施，上海扩大开放。"}])
+    hits = Index.open(tmp_path).search("中国（上海）自由贸易试验区扩大开放新措施").hits
+    assert [hit.id for hit in hits] == ["whole", "apart"]
