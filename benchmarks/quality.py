@@ -2,7 +2,7 @@
 
 Run::
 
-    .venv/bin/python benchmarks/quality.py [--corpus PATH] [--articles 3000] [--queries 300] [--seed 2020]
+    .venv/bin/python benchmarks/quality.py [--corpus PATH] [--articles 3000] [--queries 300] [--seed 2020[,2021,…]]
     .venv/bin/python benchmarks/quality.py --quick        # 500 articles, 50 queries per kind
 
 The first ``--articles`` records of the corpus (default
@@ -16,6 +16,9 @@ with a fixed seed from articles with a non-empty body:
   unquoted, against the indexes built without headlines: the body alone
   must rank the article. Characters other than letters, digits and hanzi (〇 included)
   become spaces, so neither query parser sees syntax.
+* ``title as printed`` — the same headline lines with their punctuation, as a
+  user pastes them (记者体验春运一线（新春走基层）); only ASCII punctuation,
+  which either parser may read as syntax, becomes spaces.
 * ``substring`` — 2–6 consecutive hanzi of a body, quoted, every match
   asked for; the answers are all articles whose body or joined headline
   lines contain it, whitespace ignored. Scored by recall and precision,
@@ -54,6 +57,7 @@ from query import Index  # noqa: E402
 HANZI_DIGIT_RUN = re.compile(r"[\u4e00-\u9fff0-9]{8,}")
 HANZI_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 NOT_WORD = re.compile(r"[^0-9A-Za-z\u3007\u3400-\u9fff]+")  # 〇 (U+3007) is a hanzi numeral
+ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]+")
 WHITESPACE = re.compile(r"\s+")
 SPAN_LENGTH = (8, 16)
 SUBSTRING_LENGTH = (2, 6)
@@ -122,6 +126,13 @@ def title_queries(rng: random.Random, records: list[dict], count: int) -> list[Q
         if len(longest) >= MIN_TITLE and (record.get("body") or "").strip():
             candidates.append(Query(NOT_WORD.sub(" ", longest).strip(), record["id"]))
     return rng.sample(candidates, min(count, len(candidates)))
+
+
+def printed_titles(records: list[dict], queries: list[Query]) -> list[Query]:
+    """The headline lines of ``queries`` (title queries) as printed, ASCII punctuation aside."""
+    answers = {q.answer for q in queries}
+    lines = {r["id"]: max(title_lines(r), key=len) for r in records if r["id"] in answers}
+    return [Query(ASCII_PUNCTUATION.sub(" ", lines[q.answer]).strip(), q.answer) for q in queries]
 
 
 def shared_titles(records: list[dict], queries: list[Query]) -> int:
@@ -232,12 +243,49 @@ def row(kind: str, system: str, tally: Tally, queries: int) -> str:
     return f"| {kind} | {system} | {mrr} | {success} | {recall} | {precision} | {empty} | {queries} | {latency} |"
 
 
+def query_sets(records: list[dict], seed: int, count: int) -> dict[str, list[Query]]:
+    rng = random.Random(seed)
+    kinds = {"span": span_queries(rng, records, count),
+             "title": title_queries(rng, records, count),
+             "substring": substring_queries(rng, records, count)}
+    kinds["title as printed"] = printed_titles(records, kinds["title"])
+    return kinds
+
+
+def ask(kinds: dict[str, list[Query]], folder: Path, body_of: dict[str, str],
+        truth: dict[str, set[str]]) -> list[tuple[str, str, Tally]]:
+    """(kind, system, tally) of every system on every kind, the indexes in ``folder``."""
+    zh = {name: Index.open(folder / name) for name in ("zhsearch", "zhsearch-notitle")}
+    base = {(name, group): Baseline(folder / name, group)
+            for name in ("baseline", "baseline-notitle") for group in ("or", "and")}
+    tallies = []
+    for kind, index_suffix in (("span", ""), ("title", "-notitle"), ("title as printed", "-notitle")):
+        print(f"asking {kind} queries …", file=sys.stderr, flush=True)
+        systems = {"zhsearch": zhsearch_search(zh["zhsearch" + index_suffix], TOP),
+                   "baseline OR": baseline_search(base["baseline" + index_suffix, "or"], TOP),
+                   "baseline AND": baseline_search(base["baseline" + index_suffix, "and"], TOP)}
+        for system, search in systems.items():
+            tallies.append((kind, system, score_ranked(kinds[kind], search, body_of)))
+    print("asking substring queries …", file=sys.stderr, flush=True)
+    for system, search in (("zhsearch quoted", zhsearch_search(zh["zhsearch"], None)),
+                           ("baseline quoted", baseline_search(base["baseline", "or"], None))):
+        tallies.append(("substring", system, score_sets(kinds["substring"], search, truth)))
+    for searcher in (*zh.values(), *base.values()):
+        searcher.close()
+    return tallies
+
+
+def seeds(text: str) -> list[int]:
+    return [int(part) for part in text.split(",")]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--articles", type=int, default=3000, help="records from the start of the corpus")
     parser.add_argument("--queries", type=int, default=300, help="queries per kind")
-    parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--seed", type=seeds, default=[2020],
+                        help="seed of the query sets; several (2020,2021,2022) add their mean MRR")
     parser.add_argument("--quick", action="store_true", help="500 articles, 50 queries per kind")
     args = parser.parse_args(argv)
     if args.quick:
@@ -247,49 +295,37 @@ def main(argv: list[str] | None = None) -> None:
 
     records = load(args.corpus, args.articles)
     body_of = {r["id"]: r.get("body") or "" for r in records}
-    rng = random.Random(args.seed)
-    kinds = {"span": span_queries(rng, records, args.queries),
-             "title": title_queries(rng, records, args.queries),
-             "substring": substring_queries(rng, records, args.queries)}
-    truth = {q.answer: containing(records, q.answer) for q in kinds["substring"]}
-
+    runs = {}
     with tempfile.TemporaryDirectory(prefix="zhsearch-quality-") as tmp:
         folder = Path(tmp)
         build_seconds = build_indexes(records, folder)
-        zh = {name: Index.open(folder / name) for name in ("zhsearch", "zhsearch-notitle")}
-        base = {(name, group): Baseline(folder / name, group)
-                for name in ("baseline", "baseline-notitle") for group in ("or", "and")}
-        rows = []
-        for kind, index_suffix in (("span", ""), ("title", "-notitle")):
-            print(f"asking {kind} queries …", file=sys.stderr, flush=True)
-            queries = kinds[kind]
-            systems = {"zhsearch": zhsearch_search(zh["zhsearch" + index_suffix], TOP),
-                       "baseline OR": baseline_search(base["baseline" + index_suffix, "or"], TOP),
-                       "baseline AND": baseline_search(base["baseline" + index_suffix, "and"], TOP)}
-            for system, search in systems.items():
-                rows.append(row(kind, system, score_ranked(queries, search, body_of), len(queries)))
-        print("asking substring queries …", file=sys.stderr, flush=True)
-        queries = kinds["substring"]
-        for system, search in (("zhsearch quoted", zhsearch_search(zh["zhsearch"], None)),
-                               ("baseline quoted", baseline_search(base["baseline", "or"], None))):
-            rows.append(row("substring", system, score_sets(queries, search, truth), len(queries)))
-        for searcher in (*zh.values(), *base.values()):
-            searcher.close()
+        for seed in args.seed:
+            kinds = query_sets(records, seed, args.queries)
+            truth = {q.answer: containing(records, q.answer) for q in kinds["substring"]}
+            runs[seed] = (kinds, ask(kinds, folder, body_of, truth))
 
     megabytes = sum(len(("".join(title_lines(r)) + (r.get("body") or "")).encode()) for r in records) / 1e6
-    print(f"# Search quality: {len(records)} articles ({megabytes:.1f} MB) of {args.corpus.name}, "
-          f"seed {args.seed}")
+    print(f"# Search quality: {len(records)} articles ({megabytes:.1f} MB) of {args.corpus.name}")
     print(f"{WHOOSH_NOTE}.")
     print("build seconds (one process, library call): "
           + ", ".join(f"{name} {seconds:.1f}" for name, seconds in build_seconds.items()))
-    print()
-    print("| kind | system | MRR@10 | success@10 | recall mean / pooled | precision mean / pooled "
-          "| no hit | queries | p50 / p95 ms |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    print("\n".join(rows))
-    print()
-    print(f"{shared_titles(records, kinds['title'])} of the {len(kinds['title'])} title queries are a headline "
-          "line of several articles with different bodies; only one of them is the answer.")
+    for seed, (kinds, tallies) in runs.items():
+        print(f"\n## seed {seed}\n")
+        print("| kind | system | MRR@10 | success@10 | recall mean / pooled | precision mean / pooled "
+              "| no hit | queries | p50 / p95 ms |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        print("\n".join(row(kind, system, tally, len(kinds[kind])) for kind, system, tally in tallies))
+        print()
+        print(f"{shared_titles(records, kinds['title'])} of the {len(kinds['title'])} title queries are a "
+              "headline line of several articles with different bodies; only one of them is the answer.")
+    if len(runs) > 1:
+        print(f"\n## MRR@10, mean of seeds {', '.join(map(str, runs))}\n")
+        print("| kind | system | MRR@10 |\n|---|---|---:|")
+        for position, (kind, system, tally) in enumerate(next(iter(runs.values()))[1]):
+            if tally.reciprocal_ranks:
+                mean = statistics.fmean(statistics.fmean(tallies[position][2].reciprocal_ranks)
+                                        for _, tallies in runs.values())
+                print(f"| {kind} | {system} | {mean:.3f} |")
 
 
 if __name__ == "__main__":
