@@ -117,12 +117,15 @@ def substring_queries(rng: random.Random, records: list[dict], count: int) -> li
     return [Query(q.text, q.text) for q in sample_runs(rng, records, count, HANZI_RUN, SUBSTRING_LENGTH)]
 
 
+def longest_line(record: dict) -> str:
+    return max(title_lines(record), key=len, default="")
+
+
 def title_queries(rng: random.Random, records: list[dict], count: int) -> list[Query]:
     """Longest headline lines (as plain words) of articles with a body."""
     candidates = []
     for record in records:
-        lines = title_lines(record)
-        longest = max(lines, key=len, default="")
+        longest = longest_line(record)
         if len(longest) >= MIN_TITLE and (record.get("body") or "").strip():
             candidates.append(Query(NOT_WORD.sub(" ", longest).strip(), record["id"]))
     return rng.sample(candidates, min(count, len(candidates)))
@@ -130,9 +133,8 @@ def title_queries(rng: random.Random, records: list[dict], count: int) -> list[Q
 
 def printed_titles(records: list[dict], queries: list[Query]) -> list[Query]:
     """The headline lines of ``queries`` (title queries) as printed, ASCII punctuation aside."""
-    answers = {q.answer for q in queries}
-    lines = {r["id"]: max(title_lines(r), key=len) for r in records if r["id"] in answers}
-    return [Query(ASCII_PUNCTUATION.sub(" ", lines[q.answer]).strip(), q.answer) for q in queries]
+    by_id = {r["id"]: r for r in records}
+    return [Query(ASCII_PUNCTUATION.sub(" ", longest_line(by_id[q.answer])).strip(), q.answer) for q in queries]
 
 
 def shared_titles(records: list[dict], queries: list[Query]) -> int:
@@ -321,11 +323,13 @@ def main(argv: list[str] | None = None) -> None:
     if len(runs) > 1:
         print(f"\n## MRR@10, mean of seeds {', '.join(map(str, runs))}\n")
         print("| kind | system | MRR@10 |\n|---|---|---:|")
-        for position, (kind, system, tally) in enumerate(next(iter(runs.values()))[1]):
-            if tally.reciprocal_ranks:
-                mean = statistics.fmean(statistics.fmean(tallies[position][2].reciprocal_ranks)
-                                        for _, tallies in runs.values())
-                print(f"| {kind} | {system} | {mean:.3f} |")
+        means: dict[tuple[str, str], list[float]] = {}
+        for _, tallies in runs.values():
+            for kind, system, tally in tallies:
+                if tally.reciprocal_ranks:
+                    means.setdefault((kind, system), []).append(statistics.fmean(tally.reciprocal_ranks))
+        for (kind, system), values in means.items():
+            print(f"| {kind} | {system} | {statistics.fmean(values):.3f} |")
 
 
 if __name__ == "__main__":
